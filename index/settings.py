@@ -1,0 +1,61 @@
+"""The one typed settings object.
+
+Precedence: command-line flags > environment variables (prefix ``SHOP_``) > defaults.
+It is built once in an entry point's ``main()`` and passed down; no other module
+reads the environment. Model choices are settings, never code changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_CATALOG = PROJECT_ROOT / "data" / "demo"
+
+
+class Settings(BaseSettings):
+    """Everything a shop can configure, with the defaults that run offline."""
+
+    model_config = SettingsConfigDict(env_prefix="SHOP_", extra="forbid")
+
+    catalog: Path = Field(DEMO_CATALOG, description="catalog folder or .jsonl file")
+    index_dir: Path | None = Field(None, description="index folder (default: .index/<catalog>)")
+    text_embedder: str = Field("e5", description="text embedder: e5 | minilm")
+    image_embedder: str = Field("clip", description="image embedder: clip | visual")
+    image_fallback: str = Field("visual", description="used when the image embedder fails")
+    clip_model: str = Field("ViT-B-32", description="open_clip architecture or hf-hub:<id>")
+    clip_pretrained: str = Field(
+        "laion2b_s34b_b79k", description="open_clip pretrained tag or a checkpoint file"
+    )
+    allow_downloads: bool = Field(True, description="may fetch model weights from a hub")
+    download_timeout_s: float = Field(3.0, gt=0, description="give up on a hub after this")
+    device: str = Field("cpu", description="torch device for CLIP: cpu | cuda | auto")
+    batch_size: int = Field(32, ge=1, le=4096)
+    exact_search_max: int = Field(
+        200_000, ge=0, description="above this many vectors use an HNSW index"
+    )
+    auto_rebuild: bool = Field(False, description="rebuild a stale index instead of refusing")
+    k: int = Field(10, ge=1, le=1000, description="results per search")
+
+    @field_validator("catalog", "index_dir", mode="before")
+    @classmethod
+    def _expand(cls, value: Any) -> Any:
+        return Path(value).expanduser() if isinstance(value, str) and value else value
+
+    def resolved_index_dir(self) -> Path:
+        """Where the index lives: the explicit folder, or one per catalog under .index/."""
+        if self.index_dir is not None:
+            return self.index_dir
+        source = self.catalog.resolve()
+        digest = hashlib.sha256(str(source).encode()).hexdigest()[:8]
+        return PROJECT_ROOT / ".index" / f"{source.stem}-{digest}"
+
+    @classmethod
+    def from_overrides(cls, overrides: dict[str, Any]) -> Settings:
+        """Settings from CLI values (``None`` means: not given, use env or default)."""
+        return cls(**{key: value for key, value in overrides.items() if value is not None})
