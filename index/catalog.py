@@ -69,7 +69,9 @@ class Catalog:
         for product in self.products:
             for image in product.images:
                 stat = image.path.stat() if image.path.exists() else None
-                digest.update(f"{image.file}:{stat and stat.st_size}:{stat and stat.st_mtime_ns}".encode())
+                digest.update(
+                    f"{image.file}:{stat and stat.st_size}:{stat and stat.st_mtime_ns}".encode()
+                )
         return digest.hexdigest()
 
 
@@ -99,13 +101,17 @@ def resolve_source(path: Path) -> tuple[Path, Path]:
     raise CatalogError(f"catalog not found: {path}", fix="pass --catalog FOLDER_OR_FILE")
 
 
-def load_catalog(path: Path) -> Catalog:
-    """Load a catalog from a folder, a ``.jsonl`` file or a ``.csv`` export."""
+def load_catalog(path: Path, *, csv_mapping: str | None = None) -> Catalog:
+    """Load a catalog from a folder, a ``.jsonl`` file or a ``.csv`` export.
+
+    ``csv_mapping`` (``shopify``, ``magento`` or a JSON mapping file) applies to CSV only;
+    without it the two exports are recognised by their header.
+    """
     root, source = resolve_source(path)
     if source.suffix.lower() == ".csv":
         from .csv_import import read_csv_rows
 
-        rows: Iterable[tuple[int, Any]] = read_csv_rows(source)
+        rows: Iterable[tuple[int, Any]] = read_csv_rows(source, csv_mapping)
     else:
         rows = _read_jsonl(source)
     return build_catalog(root, source, rows)
@@ -124,7 +130,9 @@ def build_catalog(root: Path, source: Path, rows: Iterable[tuple[int, Any]]) -> 
         try:
             product = product_from_row(row, root, problems, line)
         except RowError as error:
-            problems.append(Problem(line, f"skipped: {error}", pid if isinstance(pid, str) else None))
+            problems.append(
+                Problem(line, f"skipped: {error}", pid if isinstance(pid, str) else None)
+            )
             continue
         if product.id in seen:
             problems.append(Problem(line, "skipped: duplicate id", product.id))
@@ -239,7 +247,9 @@ def _strings(value: Any) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list):
         return ()
-    return tuple(str(v).strip() for v in value if isinstance(v, str | int | float) and str(v).strip())
+    return tuple(
+        str(v).strip() for v in value if isinstance(v, str | int | float) and str(v).strip()
+    )
 
 
 def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
@@ -271,7 +281,11 @@ def _variants(value: Any, pid: str, price: float, note: Any) -> Iterable[Variant
 
         def opt(key: str, item: dict[str, Any] = item) -> str | None:
             raw = item.get(key)
-            return str(raw).strip() if isinstance(raw, str | int | float) and str(raw).strip() else None
+            return (
+                str(raw).strip()
+                if isinstance(raw, str | int | float) and str(raw).strip()
+                else None
+            )
 
         yield Variant(
             sku=opt("sku") or f"{pid}-{index}",
@@ -296,8 +310,12 @@ def _images(value: Any, root: Path, note: Any) -> Iterable[Image]:
         if image is None:
             note(f"image path {item['file']!r} resolves outside the catalog folder; refused")
             continue
-        if not image.is_file():
-            note(f"image file not found: {item['file']}; dropped")
+        try:
+            found = image.is_file()
+        except OSError:  # e.g. a name longer than the file system allows
+            found = False
+        if not found:
+            note(f"image file not found: {item['file'][:200]}; dropped")
             continue
         view = item.get("view") if isinstance(item.get("view"), str) else "main"
         color = item.get("color") if isinstance(item.get("color"), str) else None

@@ -33,7 +33,7 @@ def open_photo(
             width, height = image.size
             if width * height > max_pixels:
                 raise BadInput(
-                    f"the photo is {width}×{height} pixels; the limit is "
+                    f"the photo is {width} x {height} pixels; the limit is "
                     f"{max_pixels / 1e6:.0f} megapixels"
                 )
             image.draft("RGB", (WORK_SIDE * 2, WORK_SIDE * 2))

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
 
     catalog: Path = Field(DEMO_CATALOG, description="catalog folder or .jsonl file")
     index_dir: Path | None = Field(None, description="index folder (default: .index/<catalog>)")
+    csv_mapping: str | None = Field(
+        None, description="CSV column mapping: shopify | magento | a JSON mapping file"
+    )
     text_embedder: str = Field("e5", description="text embedder: e5 | minilm")
     image_embedder: str = Field("clip", description="image embedder: clip | visual")
     image_fallback: str = Field("visual", description="used when the image embedder fails")

