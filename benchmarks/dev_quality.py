@@ -1,19 +1,16 @@
 """Print retrieval quality on the demo dev sets: nDCG@10 (all/en/zh) and photo R@1/R@5/MRR.
 
-Run: .venv/bin/python benchmarks/dev_quality.py [--catalog data/demo] [--verbose]
+Run: .venv/bin/python -m benchmarks.dev_quality [--catalog data/demo] [--verbose]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from index.evaluation import evaluate_photos, evaluate_text, mean, read_jsonl  # noqa: E402
-from index.search import Searcher  # noqa: E402
-from index.settings import Settings  # noqa: E402
+from index.evaluation import evaluate_photos, evaluate_text, mean, read_jsonl
+from index.search import Searcher
+from index.settings import Settings
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ from .errors import IndexProblem
 from .keyword import KeywordIndex
 from .photos import open_photo
 from .settings import Settings
-from .text import Tokenizer, product_text
+from .text import Tokenizer, embedding_text, product_text
 from .vectors import FaissStore
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def build_index(
     with _locked(index_dir):
         previous = _previous_vectors(index_dir)
         folder = layout.new_generation(index_dir)
-        texts = [product_text(p) for p in catalog.products]
+        texts = [embedding_text(p) for p in catalog.products]
         text_keys = [_key(text_model.info, t.encode()) for t in texts]
         text_vectors, text_new = _encode(
             text_keys,
@@ -93,7 +93,8 @@ def build_index(
         text_store.save(folder, "text")
         FaissStore(image_vectors, settings.exact_search_max).save(folder, "image")
         np.save(folder / "keys.npy", np.array(text_keys + image_keys))
-        KeywordIndex.build([tokenizer.tokens(t) for t in texts]).save(folder / "keyword.npz")
+        documents = [tokenizer.tokens(product_text(p)) for p in catalog.products]
+        KeywordIndex.build(documents).save(folder / "keyword.npz")
         images_meta = [
             {"product_id": pid, "file": im.file, "color": im.color, "view": im.view, "sha256": h}
             for (pid, im), h in zip(photos, hashes, strict=True)

@@ -20,7 +20,7 @@ from .catalog import Catalog, load_catalog
 from .errors import ShopError
 from .prices import PriceRange
 from .query import Constraints
-from .search import SearchResult, Searcher
+from .search import Searcher, SearchResult
 from .settings import Settings
 from .text import Tokenizer
 
@@ -118,9 +118,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     from .query import Lexicon
 
     catalog = _load(settings)
-    report = build_index(
-        catalog, settings, tokenizer=Tokenizer(Lexicon.words(Lexicon.read()))
-    )
+    report = build_index(catalog, settings, tokenizer=Tokenizer(Lexicon.words(Lexicon.read())))
     if report.notice:
         print(f"note: {report.notice}", file=sys.stderr)
     print(

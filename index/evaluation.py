@@ -25,7 +25,9 @@ def ndcg(ranked: Sequence[str], grades: Mapping[str, float], k: int = 10) -> flo
     ideal = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
     if ideal == 0:
         return 0.0
-    actual = sum((2 ** grades.get(pid, 0) - 1) / math.log2(i + 2) for i, pid in enumerate(ranked[:k]))
+    actual = sum(
+        (2 ** grades.get(pid, 0) - 1) / math.log2(i + 2) for i, pid in enumerate(ranked[:k])
+    )
     return actual / ideal
 
 
@@ -56,7 +58,9 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def evaluate_text(searcher: Searcher, queries: Sequence[Mapping[str, Any]], k: int = 10) -> list[QueryScore]:
+def evaluate_text(
+    searcher: Searcher, queries: Sequence[Mapping[str, Any]], k: int = 10
+) -> list[QueryScore]:
     """Score each labelled text query (``qid``, ``query``, ``relevant``, optional ``lang``)."""
     out = []
     for item in queries:
@@ -67,8 +71,12 @@ def evaluate_text(searcher: Searcher, queries: Sequence[Mapping[str, Any]], k: i
         lang = item.get("lang") or (result.query.lang if result.query else "en")
         out.append(
             QueryScore(
-                item["qid"], lang, ndcg(ranked, grades, k), recall(ranked, top, k),
-                reciprocal_rank(ranked, top), ranked,
+                item["qid"],
+                lang,
+                ndcg(ranked, grades, k),
+                recall(ranked, top, k),
+                reciprocal_rank(ranked, top),
+                ranked,
             )
         )
     return out
@@ -88,8 +96,12 @@ def evaluate_photos(
         wanted = {item["product_id"]}
         out.append(
             QueryScore(
-                item["qid"], "photo", float(ranked[:1] == (item["product_id"],)),
-                recall(ranked, wanted, k), reciprocal_rank(ranked, wanted), ranked,
+                item["qid"],
+                "photo",
+                float(ranked[:1] == (item["product_id"],)),
+                recall(ranked, wanted, k),
+                reciprocal_rank(ranked, wanted),
+                ranked,
             )
         )
     return out

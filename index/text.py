@@ -84,8 +84,21 @@ class Tokenizer:
         return out
 
 
+EMBED_CHARS = 600
+
+
+def embedding_text(product: Product) -> str:
+    """The start of ``product_text``, for the dense model.
+
+    Name, categories, colours and attributes say what a product is; the long tail of
+    a description mostly costs encoding time (attention grows with the square of the
+    length), so the dense model sees the first EMBED_CHARS characters and BM25 the rest.
+    """
+    return product_text(product)[:EMBED_CHARS]
+
+
 def product_text(product: Product) -> str:
-    """What a product says about itself, for dense and keyword indexing.
+    """What a product says about itself, for keyword indexing and display.
 
     Name first (it carries the type), then categories, colours and attribute values,
     then the description prose. Catalog text is data: it is indexed, never obeyed.

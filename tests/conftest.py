@@ -11,7 +11,12 @@ from PIL import Image, ImageDraw
 
 from index.settings import DEMO_CATALOG, Settings
 
-COLORS = {"Red": (200, 30, 40), "Blue": (30, 60, 200), "Green": (40, 160, 60), "Black": (20, 20, 20)}
+COLORS = {
+    "Red": (200, 30, 40),
+    "Blue": (30, 60, 200),
+    "Green": (40, 160, 60),
+    "Black": (20, 20, 20),
+}
 
 
 def _photo(path: Path, color: tuple[int, int, int], shape: str) -> None:
@@ -19,7 +24,10 @@ def _photo(path: Path, color: tuple[int, int, int], shape: str) -> None:
     image = Image.new("RGB", (160, 200), (255, 255, 255))
     draw = ImageDraw.Draw(image)
     if shape == "shirt":
-        draw.polygon([(30, 40), (130, 40), (150, 80), (120, 80), (120, 180), (40, 180), (40, 80), (10, 80)], fill=color)
+        draw.polygon(
+            [(30, 40), (130, 40), (150, 80), (120, 80), (120, 180), (40, 180), (40, 80), (10, 80)],
+            fill=color,
+        )
     elif shape == "bag":
         draw.rectangle([30, 80, 130, 170], fill=color)
         draw.arc([55, 40, 105, 110], 180, 360, fill=color, width=8)
@@ -32,9 +40,27 @@ def _photo(path: Path, color: tuple[int, int, int], shape: str) -> None:
 SMALL_PRODUCTS = [
     ("T1", "Harbor Cotton Tee", "Men/Tops/Tees", 25.0, ["Red", "Blue"], "Men", ["Cotton"], "shirt"),
     ("T2", "Summit Wool Tee", "Women/Tops/Tees", 45.0, ["Green"], "Women", ["Wool"], "shirt"),
-    ("H1", "Ridge Fleece Hoodie", "Women/Tops/Hoodies & Sweatshirts", 60.0, ["Blue"], "Women", ["Fleece"], "shirt"),
+    (
+        "H1",
+        "Ridge Fleece Hoodie",
+        "Women/Tops/Hoodies & Sweatshirts",
+        60.0,
+        ["Blue"],
+        "Women",
+        ["Fleece"],
+        "shirt",
+    ),
     ("B1", "Canyon Travel Backpack", "Gear/Bags", 80.0, ["Black"], None, ["Nylon"], "bag"),
-    ("P1", "Delta Running Pants", "Men/Bottoms/Pants", 55.0, ["Black", "Red"], "Men", ["Polyester"], "pants"),
+    (
+        "P1",
+        "Delta Running Pants",
+        "Men/Bottoms/Pants",
+        55.0,
+        ["Black", "Red"],
+        "Men",
+        ["Polyester"],
+        "pants",
+    ),
 ]
 
 
@@ -61,7 +87,9 @@ def small_catalog(tmp_path: Path) -> Path:
                 "price": price,
                 "description": f"The {name} is made of {material[0].lower()}.",
                 "attributes": attributes,
-                "variants": [{"sku": f"{pid}-{c}", "color": c, "size": "M", "price": price} for c in colors],
+                "variants": [
+                    {"sku": f"{pid}-{c}", "color": c, "size": "M", "price": price} for c in colors
+                ],
                 "colors": colors,
                 "sizes": ["M"],
                 "images": images,
@@ -69,7 +97,9 @@ def small_catalog(tmp_path: Path) -> Path:
                 "links": {"related": [], "upsell": [], "crosssell": []},
             }
         )
-    (root / "catalog.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    (root / "catalog.jsonl").write_text(
+        "\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8"
+    )
     return root
 
 

@@ -36,7 +36,9 @@ def _tokenizer() -> Tokenizer:
     return Tokenizer(Lexicon.words(Lexicon.read()))
 
 
-def test_missing_index_is_built_on_first_use_then_reused(small_catalog: Path, tmp_path: Path) -> None:
+def test_missing_index_is_built_on_first_use_then_reused(
+    small_catalog: Path, tmp_path: Path
+) -> None:
     settings = _settings(small_catalog, tmp_path)
     first = Searcher(settings, progress=False)
     assert any("building it now" in n for n in first.notices)
@@ -69,7 +71,9 @@ def test_stale_index_is_refused_with_the_fix_or_updated_incrementally(
         Searcher(settings, progress=False)
     assert "python -m index build" in str(caught.value)
 
-    report = build_index(load_catalog(small_catalog), settings, tokenizer=_tokenizer(), progress=False)
+    report = build_index(
+        load_catalog(small_catalog), settings, tokenizer=_tokenizer(), progress=False
+    )
     assert report.text_encoded == 1  # only the changed product
     assert report.images_encoded == 0  # no photo changed
     assert Searcher(settings, progress=False).search("organic").hits[0].product.id == "T1"
@@ -79,7 +83,9 @@ def test_auto_rebuild_updates_a_stale_index(small_catalog: Path, tmp_path: Path)
     settings = _settings(small_catalog, tmp_path, auto_rebuild=True)
     Searcher(settings, progress=False)
     (small_catalog / "catalog.jsonl").write_text(
-        (small_catalog / "catalog.jsonl").read_text().replace("Canyon Travel Backpack", "Canyon Hiking Backpack")
+        (small_catalog / "catalog.jsonl")
+        .read_text()
+        .replace("Canyon Travel Backpack", "Canyon Hiking Backpack")
     )
     searcher = Searcher(settings, progress=False)
     assert any("updating" in n for n in searcher.notices)
@@ -121,12 +127,15 @@ from index.text import Tokenizer
 from tests.fakes import HashingTextEmbedder
 settings = Settings(catalog=Path({catalog!r}), index_dir=Path({index!r}), allow_downloads=False)
 slow = HashingTextEmbedder(name="e5-slow", delay_s=2.0)
-build_index(load_catalog(settings.catalog), settings, tokenizer=Tokenizer(Lexicon.words(Lexicon.read())),
-            text_model=slow, progress=False)
+tokenizer = Tokenizer(Lexicon.words(Lexicon.read()))
+catalog = load_catalog(settings.catalog)
+build_index(catalog, settings, tokenizer=tokenizer, text_model=slow, progress=False)
 """
 
 
-def test_build_killed_halfway_leaves_the_previous_index_serving(small_catalog: Path, tmp_path: Path) -> None:
+def test_build_killed_halfway_leaves_the_previous_index_serving(
+    small_catalog: Path, tmp_path: Path
+) -> None:
     settings = _settings(small_catalog, tmp_path)
     before = Searcher(settings, progress=False)
     live = layout.current(settings.resolved_index_dir())
@@ -136,7 +145,9 @@ def test_build_killed_halfway_leaves_the_previous_index_serving(small_catalog: P
     source = small_catalog / "catalog.jsonl"
     original = source.read_text()
     source.write_text(original.replace("Ridge", "Mesa"))
-    script = KILLED_BUILD.format(root=str(PROJECT_ROOT), catalog=str(small_catalog), index=str(settings.resolved_index_dir()))
+    script = KILLED_BUILD.format(
+        root=str(PROJECT_ROOT), catalog=str(small_catalog), index=str(settings.resolved_index_dir())
+    )
     process = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT)
     try:
         deadline = time.monotonic() + 60
@@ -168,7 +179,9 @@ def test_build_killed_halfway_leaves_the_previous_index_serving(small_catalog: P
     assert len(list(settings.resolved_index_dir().glob("gen-*"))) == 1  # swept by the next build
 
 
-def test_cli_build_and_json_search(small_catalog: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_build_and_json_search(
+    small_catalog: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     common = ["--catalog", str(small_catalog), "--index", str(tmp_path / "cli-idx"), "--offline"]
     assert main(["build", *common]) == 0
     assert "indexed 5 products and 16 photos" in capsys.readouterr().out

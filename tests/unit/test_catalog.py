@@ -59,10 +59,15 @@ def test_invalid_utf8_and_overlong_lines_are_skipped(tmp_path: Path) -> None:
     assert "longer" in catalog.problems[1].message
 
 
-def test_image_paths_outside_the_catalog_are_refused_never_read(write_catalog, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_image_paths_outside_the_catalog_are_refused_never_read(
+    write_catalog, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     secret = tmp_path / "secret.jpg"
     secret.write_bytes(b"not for you")
-    row = dict(GOOD, images=[{"file": "../secret.jpg"}, {"file": str(secret)}, {"file": "images/missing.jpg"}])
+    row = dict(
+        GOOD,
+        images=[{"file": "../secret.jpg"}, {"file": str(secret)}, {"file": "images/missing.jpg"}],
+    )
     root = write_catalog([row])
     (root / "images").mkdir()
     (root / "images" / "link.jpg").symlink_to(secret)

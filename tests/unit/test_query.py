@@ -1,4 +1,4 @@
-"""The query parser: constraints out of English and Chinese words, against a catalog's vocabulary."""
+"""The query parser: constraints from English and Chinese words, in a catalog's vocabulary."""
 
 from __future__ import annotations
 
@@ -24,11 +24,23 @@ def parser() -> QueryParser:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("I'm looking for a blue jacket for men", {"types": ["jacket"], "genders": ["men"], "colors": ["blue"]}),
-        ("我想买一件黄色的女士连帽衫", {"types": ["hoodie"], "genders": ["women"], "colors": ["yellow"]}),
+        (
+            "I'm looking for a blue jacket for men",
+            {"types": ["jacket"], "genders": ["men"], "colors": ["blue"]},
+        ),
+        (
+            "我想买一件黄色的女士连帽衫",
+            {"types": ["hoodie"], "genders": ["women"], "colors": ["yellow"]},
+        ),
         ("cheap men's black t-shirts", {"types": ["tee"], "genders": ["men"], "colors": ["black"]}),
-        ("any women's striped tank tops?", {"types": ["tank"], "genders": ["women"], "terms": ["striped"]}),
-        ("高性能面料的女士夹克", {"types": ["jacket"], "genders": ["women"], "terms": ["performance_fabric"]}),
+        (
+            "any women's striped tank tops?",
+            {"types": ["tank"], "genders": ["women"], "terms": ["striped"]},
+        ),
+        (
+            "高性能面料的女士夹克",
+            {"types": ["jacket"], "genders": ["women"], "terms": ["performance_fabric"]},
+        ),
         ("打折的女士短裤", {"types": ["shorts"], "genders": ["women"], "terms": ["sale"]}),
         ("bag for overnight trips", {"types": ["bag"], "terms": ["overnight", "travel"]}),
         ("what gear do you have for yoga?", {"scopes": ["gear"], "terms": ["yoga"]}),
@@ -37,7 +49,9 @@ def parser() -> QueryParser:
         ("lavender tee", {"types": ["tee"], "colors": ["lavender"]}),
     ],
 )
-def test_constraints_are_read_from_both_languages(parser: QueryParser, text: str, expected: dict) -> None:  # type: ignore[type-arg]
+def test_constraints_are_read_from_both_languages(
+    parser: QueryParser, text: str, expected: dict
+) -> None:  # type: ignore[type-arg]
     assert parser.parse(text).constraints.to_dict() == expected
 
 
