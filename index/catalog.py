@@ -317,9 +317,13 @@ def _images(value: Any, root: Path, note: Any) -> Iterable[Image]:
         if not found:
             note(f"image file not found: {item['file'][:200]}; dropped")
             continue
-        view = item.get("view") if isinstance(item.get("view"), str) else "main"
-        color = item.get("color") if isinstance(item.get("color"), str) else None
-        yield Image(file=item["file"], path=image, view=view, color=color)
+        view, color = item.get("view"), item.get("color")
+        yield Image(
+            file=item["file"],
+            path=image,
+            view=view if isinstance(view, str) else "main",
+            color=color if isinstance(color, str) else None,
+        )
 
 
 def safe_image(root: Path, relative: str) -> Path | None:

@@ -41,14 +41,18 @@ def open_photo(
             image.load()
     except BadInput:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise BadInput(
+            f"the photo has too many pixels; the limit is {max_pixels / 1e6:.0f} megapixels"
+        ) from None
+    except UnidentifiedImageError:
         raise BadInput("that file is not a photo we can read (JPEG, PNG, WebP or GIF)") from None
     except (OSError, ValueError, SyntaxError) as error:
         raise BadInput(f"the photo is damaged and cannot be read ({error})") from None
-    image = ImageOps.exif_transpose(image) or image
-    image = _to_rgb(image)
-    image.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BILINEAR)
-    return image
+    upright: Image.Image = ImageOps.exif_transpose(image) or image
+    rgb = _to_rgb(upright)
+    rgb.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BILINEAR)
+    return rgb
 
 
 def _read_bounded(source: Path | bytes, max_bytes: int) -> bytes:

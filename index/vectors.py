@@ -92,7 +92,7 @@ class FaissStore:
         import faiss
 
         np.save(folder / f"{name}.npy", self.vectors)
-        faiss.write_index(self._index, str(folder / f"{name}.faiss"))
+        faiss.write_index(self._index, str(folder / f"{name}.faiss"))  # type: ignore[call-overload]
 
     @classmethod
     def load(cls, folder: Path, name: str, exact_max: int) -> FaissStore:
