@@ -2,8 +2,9 @@
 
 A concept ("type: hoodie", "colour: blue", "term: yoga") matches a product when one
 of its surface forms, as a token sequence, stands inside one of the product's field
-values: categories and attribute values ("field") for types and terms, colours for colours,
-gender attributes and department names for gender, sizes for sizes. Matching runs
+values: categories and type-like attributes for types; categories and all attribute
+values ("field") for terms; colours, gender attributes and department names, sizes
+for the rest. Matching runs
 against the catalog's own words, so a shop's vocabulary works without being listed;
 the lexicon only adds synonyms and Chinese.
 """
@@ -20,6 +21,9 @@ from .text import Tokenizer
 
 MAX_NGRAM = 4
 GENDER_KEYS = ("gender", "sex", "department")
+# Attributes whose values name what a product is (a "style: Jacket"), as opposed to
+# what it is made of or good for; only these, with categories, decide a product type.
+TYPE_KEY_PARTS = ("type", "style", "category", "kind", "class")
 UNISEX = ("unisex",)
 Form = tuple[str, ...]
 
@@ -34,7 +38,7 @@ def ngrams(tokens: Sequence[str]) -> Iterable[Form]:
 class FacetIndex:
     """Inverted n-gram index per field group: group → n-gram → product positions."""
 
-    GROUPS = ("field", "color", "gender", "size", "name")
+    GROUPS = ("type", "field", "color", "gender", "size", "name")
 
     def __init__(self, products: Sequence[Product], tokenizer: Tokenizer) -> None:
         self.size = len(products)
@@ -70,6 +74,7 @@ class FacetIndex:
 def _fields(product: Product) -> dict[str, list[str]]:
     """The values of a product that each field group searches."""
     strings: list[str] = []
+    kinds: list[str] = []
     gender: list[str] = []
     for key, value in product.attributes.items():
         values = (
@@ -79,11 +84,14 @@ def _fields(product: Product) -> dict[str, list[str]]:
             gender.extend(values)
             continue
         strings.extend(values)
+        if any(part in key.casefold() for part in TYPE_KEY_PARTS):
+            kinds.extend(values)
         if value is True:
             strings.append(key.replace("_", " "))
     segments = [seg for path in product.categories for seg in path.split("/") if seg.strip()]
     gender.extend(path.split("/")[0] for path in product.categories)
     return {
+        "type": segments + kinds,
         "field": segments + strings,
         "color": [*product.colors, *(v.color for v in product.variants if v.color)],
         "gender": gender,

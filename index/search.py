@@ -242,7 +242,7 @@ class Searcher:
         unmet: list[str] = []
         type_sets = []
         for value in wanted.types:
-            found = self._concept("type", value, "field") or self._concept("type", value, "name")
+            found = self._concept("type", value, "type") or self._concept("type", value, "name")
             if found:
                 type_sets.append(found)
             else:
@@ -253,7 +253,7 @@ class Searcher:
             both = set.intersection(*type_sets)
             mask &= self.facets.mask(both or set.union(*type_sets))
         for value in wanted.scopes:
-            scoped = mask & self.facets.mask(self._concept("scope", value, "field"))
+            scoped = mask & self.facets.mask(self._concept("scope", value, "type"))
             if scoped.any():
                 mask = scoped
         if wanted.price is not None:
