@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from index.catalog import file_sha256
 from index.evaluation import read_jsonl
+from index.hashing import file_sha256
 from index.search import Searcher
 from index.settings import DEMO_CATALOG, Settings
 

@@ -24,9 +24,10 @@ import numpy as np
 from tqdm import tqdm
 
 from . import layout
-from .catalog import Catalog, file_sha256
+from .catalog import Catalog
 from .embedders.base import EmbedderInfo, ImageEmbedder, TextEmbedder, image_embedder, text_embedder
 from .errors import IndexProblem
+from .hashing import file_sha256
 from .keyword import KeywordIndex
 from .photos import open_photo
 from .settings import Settings

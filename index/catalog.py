@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CatalogError
+from .hashing import file_sha256
 from .records import AttributeValue, Image, Links, Product, Review, Variant
 
 log = logging.getLogger(__name__)
@@ -77,15 +78,6 @@ class Catalog:
 
 class RowError(ValueError):
     """A row that cannot become a product; the message says why."""
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def resolve_source(path: Path) -> tuple[Path, Path]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalog import file_sha256
+from .hashing import file_sha256
 from .search import Searcher
 
 

@@ -25,8 +25,6 @@ moment would see it too (it would use its cache or fail, never hang).
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
 import json
 import logging
 import os
@@ -42,6 +40,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ..errors import ModelUnavailable
+from ..hashing import file_sha256
 from .base import EmbedderInfo, normalize
 
 try:
@@ -102,7 +101,7 @@ class ClipEmbedder:
             model=source.label,
             version=open_clip.__version__,
             dim=dim,
-            sha256=_file_sha256(weights),
+            sha256=file_sha256(weights),
         )
         log.info("CLIP embedder: %s on %s, %d-d (%s)", source.label, self._device, dim, weights)
 
@@ -422,19 +421,3 @@ def _one_line(error: BaseException, limit: int = 240) -> str:
     """An exception as one short line: "UnpicklingError: invalid load key, 'x'."."""
     text = f"{type(error).__name__}: {' '.join(str(error).split())}"
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _file_sha256(path: Path) -> str:
-    """sha256 of a file, computed once per process for a given file version."""
-    real = path.resolve()
-    stat = real.stat()
-    return _sha256(str(real), stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=32)
-def _sha256(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

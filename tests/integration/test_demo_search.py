@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from index.catalog import file_sha256
 from index.evaluation import read_jsonl
+from index.hashing import file_sha256
 from index.query import Constraints
 from index.retriever import ProductRetriever
 from index.search import Searcher
