@@ -182,7 +182,7 @@ class Searcher:
                     f"--index {self.index_dir}",
                 )
             if notice:
-                self._notice(notice)
+                self.notices.append(notice)  # image_embedder has logged it already
             self._image_model = model
         return self._image_model
 

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     device: str = Field("cpu", description="torch device for CLIP: cpu | cuda | auto")
     batch_size: int = Field(32, ge=1, le=4096)
     exact_search_max: int = Field(
-        200_000, ge=0, description="above this many vectors use an HNSW index"
+        50_000, ge=0, description="above this many vectors use an HNSW index"
     )
     auto_rebuild: bool = Field(False, description="rebuild a stale index instead of refusing")
     k: int = Field(10, ge=1, le=1000, description="results per search")

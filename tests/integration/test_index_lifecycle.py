@@ -46,7 +46,7 @@ def test_missing_index_is_built_on_first_use_then_reused(
     assert manifest["embedders"]["text"]["name"] == "e5"
     assert manifest["embedders"]["image"]["name"] == "visual"
     assert "not on this machine" in manifest["image_notice"]
-    assert manifest["catalog"]["products"] == 5 and manifest["catalog"]["images"] == 16
+    assert manifest["catalog"]["products"] == 5 and manifest["catalog"]["images"] == 14
 
     second = Searcher(settings, progress=False)
     assert not any("building" in n for n in second.notices)
@@ -184,7 +184,7 @@ def test_cli_build_and_json_search(
 ) -> None:
     common = ["--catalog", str(small_catalog), "--index", str(tmp_path / "cli-idx"), "--offline"]
     assert main(["build", *common]) == 0
-    assert "indexed 5 products and 16 photos" in capsys.readouterr().out
+    assert "indexed 5 products and 14 photos" in capsys.readouterr().out
     assert main(["search", *common, "--json", "--k", "3", "black backpack under $100"]) == 0
     hits = json.loads(capsys.readouterr().out)
     assert hits[0]["product_id"] == "B1"
