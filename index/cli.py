@@ -30,7 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
+        format="%(levelname)s %(name)s: %(message)s" if args.verbose else "note: %(message)s",
+        force=True,
     )
     try:
         settings = settings_from_args(args)
@@ -119,8 +120,6 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
     catalog = _load(settings)
     report = build_index(catalog, settings, tokenizer=Tokenizer(Lexicon.words(Lexicon.read())))
-    if report.notice:
-        print(f"note: {report.notice}", file=sys.stderr)
     print(
         f"indexed {report.products} products and {report.images} photos in "
         f"{report.seconds:.1f} s ({report.text_encoded} texts and {report.images_encoded} "
@@ -147,8 +146,6 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         terms=tuple(args.term),
     )
     result = searcher.search(text or None, args.image, k=args.k, constraints=explicit)
-    for notice in result.notices:
-        print(f"note: {notice}", file=sys.stderr)
     if args.json:
         print(json.dumps([hit.to_dict() for hit in result.hits], ensure_ascii=False, indent=2))
     else:

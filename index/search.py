@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from PIL.Image import Image as PILImage
 from . import layout
 from .build import build_index
 from .catalog import Catalog, load_catalog
-from .embedders.base import ImageEmbedder, image_embedder, text_embedder
+from .embedders.base import ImageEmbedder, create_embedder, text_embedder
 from .errors import IndexProblem
 from .facets import FacetIndex
 from .keyword import KeywordIndex
@@ -99,6 +100,7 @@ class Searcher:
         self.lexicon = Lexicon(raw, self.tokenizer)
         self.text_model = text_embedder(settings)
         self._image_model: ImageEmbedder | None = None
+        self._image_lock = threading.Lock()
         self.notices: list[str] = []
         self.index_dir = settings.resolved_index_dir()
         generation = self._open(progress)
@@ -169,22 +171,32 @@ class Searcher:
         self.notices.append(message)
 
     def image_model(self) -> ImageEmbedder:
-        """The photo embedder the index was built with, loaded on first use."""
-        if self._image_model is None:
-            model, notice = image_embedder(self.settings)
-            built_with = self.manifest["embedders"]["image"]
-            if model.info.to_dict() != built_with:
-                raise IndexProblem(
-                    f"the index's photos were embedded by {built_with['name']} "
-                    f"({built_with['model']}), which is not available now "
-                    f"({model.info.describe()} is)",
-                    fix=f"python -m index build --catalog {self.settings.catalog} "
-                    f"--index {self.index_dir}",
-                )
-            if notice:
-                self.notices.append(notice)  # image_embedder has logged it already
-            self._image_model = model
-        return self._image_model
+        """The photo embedder the index was built with, loaded once on first use.
+
+        The index decides, not the settings: if CLIP was unavailable at build time the
+        photos were embedded by the fallback, and queries must use the same model (and
+        need not wait for CLIP to fail again).
+        """
+        with self._image_lock:
+            if self._image_model is None:
+                built_with = self.manifest["embedders"]["image"]
+                model = create_embedder(built_with["name"], self.settings)
+                if not isinstance(model, ImageEmbedder) or model.info.to_dict() != built_with:
+                    now = model.info if isinstance(model, ImageEmbedder) else None
+                    raise IndexProblem(
+                        f"the index's photos were embedded by {_describe(built_with)}, "
+                        f"but this installation has {_describe(now.to_dict()) if now else 'none'}",
+                        fix=f"python -m index build --catalog {self.settings.catalog} "
+                        f"--index {self.index_dir}",
+                    )
+                if built_with["name"] != self.settings.image_embedder:
+                    self._notice(
+                        f"photos are searched with {model.info.describe()}, as the index was "
+                        f"built: {self.settings.image_embedder} could not load then "
+                        "(rebuild the index once it can)"
+                    )
+                self._image_model = model
+            return self._image_model
 
     def parse(self, text: str) -> ParsedQuery:
         return self.parser.parse(text)
@@ -348,6 +360,13 @@ class Searcher:
         if photo is not None:
             return product.image_for(self._image_meta[photo]["color"])
         return product.image_for()
+
+
+def _describe(info: dict[str, Any]) -> str:
+    return (
+        f"{info['name']} ({info['model']}, version {info['version']}, {info['dim']}-d, "
+        f"sha256 {str(info['sha256'])[:12]})"
+    )
 
 
 def _floor_price(product: Product) -> float:
