@@ -26,3 +26,13 @@ class HashingTextEmbedder:
                 bucket = int(hashlib.md5(word.encode()).hexdigest(), 16) % self.info.dim
                 out[row, bucket] += 1.0
         return normalize(out + 1e-3)
+
+
+class MeanColourImageEmbedder:
+    """Mean RGB of a photo: enough to tell a red packshot from a blue one."""
+
+    def __init__(self, name: str = "mean-colour") -> None:
+        self.info = EmbedderInfo(name=name, model="mean-rgb", version="1", dim=3, sha256="1" * 64)
+
+    def embed_images(self, images: Sequence[object]) -> np.ndarray:
+        return normalize(np.array([np.asarray(im, dtype=np.float32).mean((0, 1)) for im in images]))

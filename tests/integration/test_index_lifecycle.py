@@ -20,12 +20,12 @@ from index import layout
 from index.build import build_index
 from index.catalog import load_catalog
 from index.cli import main
-from index.errors import IndexProblem
+from index.errors import IndexProblem, ShopError
 from index.query import Lexicon
 from index.search import Searcher
 from index.settings import PROJECT_ROOT, Settings
 from index.text import Tokenizer
-from tests.fakes import HashingTextEmbedder
+from tests.fakes import HashingTextEmbedder, MeanColourImageEmbedder
 
 
 def _settings(catalog: Path, tmp_path: Path, **extra: object) -> Settings:
@@ -106,6 +106,23 @@ def test_index_built_by_another_text_model_is_refused(small_catalog: Path, tmp_p
     assert "python -m index build" in str(caught.value)
 
 
+def test_photos_embedded_by_a_model_not_installed_are_refused_clearly(
+    small_catalog: Path, tmp_path: Path
+) -> None:
+    settings = _settings(small_catalog, tmp_path)
+    build_index(
+        load_catalog(small_catalog),
+        settings,
+        tokenizer=_tokenizer(),
+        image_model=MeanColourImageEmbedder(),
+        progress=False,
+    )
+    searcher = Searcher(settings, progress=False)
+    assert searcher.search("backpack").hits[0].product.id == "B1"  # text still serves
+    with pytest.raises(ShopError, match="mean-colour"):
+        searcher.search(photo=small_catalog / "images" / "b1-black_main.jpg")
+
+
 def test_corrupt_vector_file_is_a_clear_problem(small_catalog: Path, tmp_path: Path) -> None:
     settings = _settings(small_catalog, tmp_path)
     Searcher(settings, progress=False)
@@ -124,7 +141,7 @@ from index.catalog import load_catalog
 from index.query import Lexicon
 from index.settings import Settings
 from index.text import Tokenizer
-from tests.fakes import HashingTextEmbedder
+from tests.fakes import HashingTextEmbedder, MeanColourImageEmbedder
 settings = Settings(catalog=Path({catalog!r}), index_dir=Path({index!r}), allow_downloads=False)
 slow = HashingTextEmbedder(name="e5-slow", delay_s=2.0)
 tokenizer = Tokenizer(Lexicon.words(Lexicon.read()))

@@ -5,7 +5,6 @@ prices, span checks against the original text, and Hypothesis properties: no inp
 raises, a parsed range is never inverted, "under $n" / "n美元以下" round-trip.
 """
 
-
 from __future__ import annotations
 
 import pytest
