@@ -17,7 +17,7 @@ time to embed one catalog photo. The recipes
 are the naive baseline, the final ``VisualEmbedder`` and the steps between them.
 
 Run: ``.venv/bin/python benchmarks/photo_fallback.py [--catalog DIR] [--queries FILE]``
-(about two minutes on two cores).
+(about three minutes on two cores).
 """
 
 from __future__ import annotations

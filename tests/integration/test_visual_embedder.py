@@ -79,7 +79,7 @@ def test_info_fingerprints_the_recipe(embedder: VisualEmbedder) -> None:
 
 
 def test_registry_builds_it_as_an_image_embedder() -> None:
-    built = create_embedder("visual", Settings())
+    built = create_embedder("visual", Settings.from_overrides({}))
     assert isinstance(built, VisualEmbedder)
     assert isinstance(built, ImageEmbedder)
 
