@@ -29,6 +29,7 @@ from .errors import IndexProblem
 from .facets import FacetIndex
 from .keyword import KeywordIndex
 from .photos import open_photo
+from .prices import PriceRange
 from .query import Constraints, Lexicon, ParsedQuery, QueryParser
 from .records import Image, Product
 from .settings import Settings
@@ -216,10 +217,7 @@ class Searcher:
         wanted = (parsed.constraints if parsed else Constraints()).merged(
             constraints or Constraints()
         )
-        hard, unmet = self._hard_mask(wanted)
-        alternatives = not hard.any()
-        if alternatives:
-            hard = np.ones(len(self.products), dtype=bool)
+        hard, unmet, alternatives = self._hard_mask(wanted)
         signals, best_photo = self._signals(parsed, photo, exclude_sha256, hard)
         weights = WEIGHTS_PHOTO if "photo" in signals else WEIGHTS_TEXT
         relevance = sum(
@@ -227,6 +225,8 @@ class Searcher:
             np.zeros(len(self.products)),
         )
         soft, labels = self._soft(wanted)
+        if alternatives and wanted.price is not None:
+            soft = soft + self._price_closeness(wanted.price, hard)
         score = soft + RELEVANCE_SPAN * relevance / max(sum(weights.values()), 1e-9)
         score = np.where(hard, score, -np.inf)
         order = [int(i) for i in np.argsort(-score, kind="stable")[:k] if np.isfinite(score[i])]
@@ -249,7 +249,29 @@ class Searcher:
             notices=tuple(self.notices),
         )
 
-    def _hard_mask(self, wanted: Constraints) -> tuple[np.ndarray, list[str]]:
+    def _hard_mask(self, wanted: Constraints) -> tuple[np.ndarray, list[str], bool]:
+        """(products meeting the hard constraints, unmet ones, whether any was relaxed).
+
+        When nothing meets them, only the constraint that nothing meets is relaxed: no
+        shoes under $20 gives other products under $20; no jackets under $5 gives
+        jackets, the nearest in price first.
+        """
+        everything = np.ones(len(self.products), dtype=bool)
+        kinds, unmet = self._type_mask(wanted)
+        if wanted.price is None:
+            return (kinds, unmet, False) if kinds.any() else (everything, unmet, True)
+        low = -np.inf if wanted.price.low is None else wanted.price.low
+        high = np.inf if wanted.price.high is None else wanted.price.high
+        priced = (self.prices >= low) & (self.prices <= high + 1e-9)
+        if (kinds & priced).any():
+            return kinds & priced, unmet, False
+        if kinds.any():
+            unmet.append(f"price {_describe_range(low, high)}")
+            return kinds, unmet, True
+        return (priced if priced.any() else everything), unmet, True
+
+    def _type_mask(self, wanted: Constraints) -> tuple[np.ndarray, list[str]]:
+        """Products of the wanted types and scopes; a type nothing is of is unmet."""
         mask = np.ones(len(self.products), dtype=bool)
         unmet: list[str] = []
         type_sets = []
@@ -268,14 +290,18 @@ class Searcher:
             scoped = mask & self.facets.mask(self._concept("scope", value, "type"))
             if scoped.any():
                 mask = scoped
-        if wanted.price is not None:
-            low = -np.inf if wanted.price.low is None else wanted.price.low
-            high = np.inf if wanted.price.high is None else wanted.price.high
-            priced = mask & (self.prices >= low) & (self.prices <= high + 1e-9)
-            if mask.any() and not priced.any():
-                unmet.append(f"price {_describe_range(low, high)}")
-            mask = priced
         return mask, unmet
+
+    def _price_closeness(self, price: PriceRange, candidates: np.ndarray) -> np.ndarray:
+        """How near each price is to the range, 2 for the nearest candidate down to 0.
+
+        Weighted above relevance (< 1), so relaxed-price alternatives come nearest first.
+        """
+        low = -np.inf if price.low is None else price.low
+        high = np.inf if price.high is None else price.high
+        distance = np.maximum(low - self.prices, 0) + np.maximum(self.prices - high, 0)
+        near, far = distance[candidates].min(), distance[candidates].max()
+        return 2.0 * (far - distance) / (far - near) if far > near else np.zeros_like(distance)
 
     def _concept(self, kind: str, value: str, group: str) -> set[int]:
         return self.facets.matching(group, self.lexicon.forms_of(kind, value, self.tokenizer))

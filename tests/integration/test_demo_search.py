@@ -77,8 +77,14 @@ def test_not_carried_returns_labelled_alternatives(demo_searcher: Searcher) -> N
     result = demo_searcher.search("do you have running shoes?")
     assert result.alternatives and "shoe" in result.unmet
     assert result.hits  # the nearest products, for the assistant to offer as such
+    no_shoes = demo_searcher.search("shoes under $20")
+    assert no_shoes.alternatives and no_shoes.unmet == ("shoe",)
+    assert all(h.product.effective_price <= 20 for h in no_shoes.hits)  # the price still holds
     too_cheap = demo_searcher.search("jackets under $5")
-    assert too_cheap.alternatives and any("price" in u for u in too_cheap.unmet)
+    assert too_cheap.alternatives and too_cheap.unmet == ("price ≤ 5",)
+    assert too_cheap.hits and all(_in(h.product, "jackets") for h in too_cheap.hits)
+    cheapest = min(p.effective_price for p in demo_searcher.products if _in(p, "jackets"))
+    assert too_cheap.hits[0].product.effective_price == cheapest
 
 
 def test_photo_of_another_view_finds_its_product(demo_searcher: Searcher) -> None:
