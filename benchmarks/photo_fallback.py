@@ -16,7 +16,7 @@ query photo perturbed the way a shopper's photo differs from a packshot, and the
 time to embed one catalog photo. The recipes
 are the naive baseline, the final ``VisualEmbedder`` and the steps between them.
 
-Run: ``.venv/bin/python benchmarks/photo_fallback.py [--catalog DIR] [--queries FILE]``
+Run: ``.venv/bin/python -m benchmarks.photo_fallback [--catalog DIR] [--queries FILE]``
 (about three minutes on two cores).
 """
 

@@ -26,7 +26,7 @@ Compromises, so that the numbers mean something:
 - Index size is the index alone; ``FaissStore`` also keeps the raw float32 matrix
   (N * d * 4 bytes) for filtered scoring, whichever index it uses.
 
-Run: .venv/bin/python benchmarks/vector_scale.py [--quick] [--max-size N] [--sizes 10000,100000]
+Run: .venv/bin/python -m benchmarks.vector_scale [--quick] [--max-size N] [--sizes 10000,100000]
 ``--quick`` (10k and 100k) takes about 1.5 minutes on two cores, most of it embedding
 the 181 products when there is no index; the full run about 15 minutes, of which the
 1M HNSW build is about 7 (``--exact-only-above 100000`` skips the 1M approximate
@@ -40,15 +40,11 @@ import argparse
 import json
 import math
 import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index import layout
 from index.catalog import load_catalog
