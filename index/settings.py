@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,8 +44,24 @@ class Settings(BaseSettings):
     )
     auto_rebuild: bool = Field(False, description="rebuild a stale index instead of refusing")
     k: int = Field(10, ge=1, le=1000, description="results per search")
+    llm: str = Field("llama-cpp", description="answer phrasing: llama-cpp | openai | none")
+    llm_model: str = Field(
+        "qwen2.5-0.5b",
+        description="llama-cpp: qwen2.5-0.5b | smollm2-135m | a .gguf path; openai: model name",
+    )
+    llm_base_url: str = Field(
+        "http://127.0.0.1:8080/v1", description="OpenAI-compatible server (vLLM, llama.cpp, Ollama)"
+    )
+    llm_api_key: SecretStr = Field(SecretStr(""), description="key for the OpenAI-compatible server")
+    llm_timeout_s: float = Field(8.0, gt=0, description="slower than this → templated answer")
+    llm_max_tokens: int = Field(160, ge=16, le=4096)
+    llm_temperature: float = Field(0.2, ge=0, le=2)
+    llm_threads: int = Field(2, ge=1, le=256, description="CPU threads for llama-cpp")
+    model_cache: Path = Field(
+        PROJECT_ROOT / ".cache" / "models", description="where assembled model files are kept"
+    )
 
-    @field_validator("catalog", "index_dir", mode="before")
+    @field_validator("catalog", "index_dir", "model_cache", mode="before")
     @classmethod
     def _expand(cls, value: Any) -> Any:
         return Path(value).expanduser() if isinstance(value, str) and value else value
