@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     llm_base_url: str = Field(
         "http://127.0.0.1:8080/v1", description="OpenAI-compatible server (vLLM, llama.cpp, Ollama)"
     )
-    llm_api_key: SecretStr = Field(SecretStr(""), description="key for the OpenAI-compatible server")
+    llm_api_key: SecretStr = Field(SecretStr(""), description="key for the OpenAI-style server")
     llm_timeout_s: float = Field(8.0, gt=0, description="slower than this → templated answer")
     llm_max_tokens: int = Field(160, ge=16, le=4096)
     llm_temperature: float = Field(0.2, ge=0, le=2)
