@@ -140,9 +140,8 @@ class NameIndex:
                 if name and tuple(tokens[start : start + len(name)]) == name:
                     found.setdefault(pid, start)
         for position, token in enumerate(tokens):
-            pid = self._distinct.get(token)
-            if pid:
-                found.setdefault(pid, position)
+            if token in self._distinct:
+                found.setdefault(self._distinct[token], position)
         return sorted(found, key=found.__getitem__)
 
 
