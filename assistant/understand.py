@@ -40,14 +40,16 @@ _CUES: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "reviews": re.compile(
-        r"\b(reviews?|ratings?|rated|what do (people|customers|others) (say|think)|stars?)\b"
+        r"\b(reviews?|reviewers?|ratings?|rated|stars?"
+        r"|what do (people|customers|others) (say|think))\b"
         r"|评价|评论|口碑|评分|好评|差评",
         re.I,
     ),
     "availability": re.compile(
         r"\b(in stock|available|availability|what sizes?|which sizes?|what colou?rs?|"
-        r"which colou?rs?|come in|comes in|does it come)\b|有货|有没有.{0,6}(码|号|色)|什么颜色|"
-        r"哪些颜色|几种颜色|什么尺码|哪些尺码|有什么码",
+        r"which colou?rs?|come in|comes in|does it come|"
+        r"(do|does) (you|it) have (it|this|that|them|one)? ?in)\b"
+        r"|有货|有没有.{0,6}(码|号|色)|什么颜色|哪些颜色|几种颜色|什么尺码|哪些尺码|有什么码",
         re.I,
     ),
     "recommend": re.compile(
@@ -108,6 +110,11 @@ _PRONOUN = re.compile(
     re.I,
 )
 _CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price)\b|更便宜|便宜(一)?点|便宜些", re.I)
+_BETTER = re.compile(
+    r"\b(better|higher|best)[- ]rated\b|\b(better|higher) (reviews|ratings?)\b"
+    r"|评分更高|评价更好|好评更多|口碑更好",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +123,7 @@ class Understanding:
     lang: str
     products: tuple[str, ...] = ()
     cheaper_than: str | None = None
+    better_than: str | None = None
     unresolved: bool = False
 
 
@@ -155,11 +163,13 @@ def understand(
     unresolved = False
     if not products:
         products, unresolved = _references(message, conversation)
-    cheaper_than = None
-    if _CHEAPER.search(message) and intent not in ("compare",) and conversation.focus:
-        cheaper_than = (products or conversation.focus)[0]
-        if intent in ("ask", "availability", "reviews"):
-            intent = "recommend"
+    cheaper_than = better_than = None
+    anchor = (products or conversation.focus)[:1]
+    if intent != "compare" and anchor:
+        if _CHEAPER.search(message):
+            cheaper_than, intent = anchor[0], "recommend"
+        elif _BETTER.search(message):
+            better_than, intent = anchor[0], "recommend"
     if intent == "find" and len(products) >= 2 and re.search(r"\bor\b|还是|和|与|\band\b", message):
         intent = "compare"
     if intent == "compare" and len(products) < 2 and len(conversation.shown) >= 2 and not products:
@@ -169,6 +179,7 @@ def understand(
         lang=lang,
         products=tuple(products),
         cheaper_than=cheaper_than,
+        better_than=better_than,
         unresolved=unresolved,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -36,3 +36,28 @@ class MeanColourImageEmbedder:
 
     def embed_images(self, images: Sequence[object]) -> np.ndarray:
         return normalize(np.array([np.asarray(im, dtype=np.float32).mean((0, 1)) for im in images]))
+
+
+class ScriptedLLM:
+    """Answers with a fixed text (or one built from the prompt), piece by piece."""
+
+    def __init__(self, reply: str | Callable[[list[dict[str, str]]], str], delay_s: float = 0.0):
+        from assistant.llm.base import LLMInfo
+
+        self.info = LLMInfo(backend="scripted", model="test", detail="")
+        self._reply = reply
+        self._delay = delay_s
+        self.prompts: list[list[dict[str, str]]] = []
+
+    def stream(
+        self, messages: list[dict[str, str]], *, max_tokens: int, deadline: float
+    ) -> Iterator[str]:
+        from assistant.llm.base import LLMTimeout
+
+        self.prompts.append(messages)
+        text = self._reply(messages) if callable(self._reply) else self._reply
+        for word in text.split(" "):
+            time.sleep(self._delay)
+            if time.monotonic() > deadline:
+                raise LLMTimeout("scripted model passed its deadline")
+            yield word + " "

@@ -1,0 +1,443 @@
+"""The turn engine: understand → retrieve → compute facts → phrase → check.
+
+Code decides every fact (which products, prices, differences, ratings, "not in our
+catalog") and writes a templated answer from them. An LLM, if one is configured,
+may only rewrite that answer; its text reaches the shopper only if it finished
+before the time limit, is in the shopper's language, still states the answer's key
+facts, and the grounding check finds every number, name, colour and material in the
+facts. Otherwise the templated answer is the answer, and the result says which
+spoke and why. Negative answers ("we don't carry…", "it does not come in blue") are
+never rephrased: a model that drops a "not" would turn them into false ones.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from index.errors import ModelUnavailable
+from index.query import Constraints
+from index.records import Product
+from index.search import Searcher
+from index.settings import PROJECT_ROOT, Settings
+from index.text import is_cjk
+
+from . import facts as F
+from . import grounding, templates
+from .llm.base import LLM, LLMError, create_llm
+from .state import Conversation, Turn
+from .understand import NameIndex, Understanding, understand
+
+log = logging.getLogger(__name__)
+
+PROMPTS = PROJECT_ROOT / "prompts"
+MAX_MESSAGE_CHARS = 2000
+LANGUAGE = {"en": "English", "zh": "Simplified Chinese"}
+_SIMILAR = re.compile(
+    r"\b(similar|like (it|this|that)|alternatives?|instead)\b|类似|相似|替代", re.I
+)
+_MARKS = re.compile("[™®©]")
+
+
+@dataclass
+class TurnResult:
+    """One answer, with what it was built from and who phrased it.
+
+    ``grounded`` is the grounding check's verdict on ``answer`` itself; ``source`` is
+    "llm" or "template", and ``reason`` says why the template spoke.
+    """
+
+    answer: str
+    intent: str
+    lang: str
+    products: list[dict[str, Any]]
+    facts: dict[str, Any]
+    grounded: bool = True
+    source: str = "template"
+    reason: str = ""
+    alternatives: bool = False
+    notices: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Draft:
+    """What code decided for a turn, before any phrasing.
+
+    ``required`` holds what a rephrasing must still state (names, amounts), so that
+    a fluent answer that drops the point does not replace the template.
+    """
+
+    text: str
+    products: list[Product] = field(default_factory=list)
+    facts: F.Facts = field(default_factory=lambda: F.Facts(()))
+    phrase: bool = True
+    alternatives: bool = False
+    required: tuple[str | Decimal, ...] = ()
+    search: dict[str, Any] = field(default_factory=dict)
+
+
+class Assistant:
+    """Answers turns for any number of conversations; holds no per-shopper state."""
+
+    def __init__(
+        self, settings: Settings, *, searcher: Searcher | None = None, llm: LLM | None = None
+    ) -> None:
+        self.settings = settings
+        self.searcher = searcher or Searcher(settings)
+        self.catalog = self.searcher.catalog
+        self.notices: list[str] = list(self.searcher.notices)
+        self.llm = llm if llm is not None else self._load_llm()
+        self.names = NameIndex(self.searcher.products, self.searcher.tokenizer)
+        self.vocabulary = grounding.catalog_vocabulary(self.searcher.products)
+        self._system = (PROMPTS / "system.txt").read_text(encoding="utf-8")
+        self._phrase = (PROMPTS / "phrase.txt").read_text(encoding="utf-8")
+        log.info("assistant ready: %s", self.status())
+
+    def _load_llm(self) -> LLM | None:
+        try:
+            return create_llm(self.settings)
+        except ModelUnavailable as error:
+            notice = f"LLM unavailable, answers are templated: {error}"
+            log.warning("%s", notice)
+            self.notices.append(notice)
+            return None
+
+    def status(self) -> str:
+        """Which models serve, for logs and the UI's status line."""
+        manifest = self.searcher.manifest["embedders"]
+        llm = self.llm.info.describe() if self.llm else "none (templated answers)"
+        return (
+            f"text: {manifest['text']['name']}, photos: {manifest['image']['name']}, "
+            f"index: {self.searcher.text_store.kind}, LLM: {llm}"
+        )
+
+    def ask(
+        self,
+        message: str,
+        conversation: Conversation,
+        *,
+        photo: Path | bytes | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ) -> TurnResult:
+        """Answer one turn and update ``conversation``.
+
+        ``on_token`` receives the answer only once it has passed the check: streaming
+        unchecked tokens would show the shopper what the check may still reject.
+        """
+        notices = []
+        if len(message) > MAX_MESSAGE_CHARS:
+            message = message[:MAX_MESSAGE_CHARS]
+            notices.append(f"the message was cut to its first {MAX_MESSAGE_CHARS} characters")
+        message = "".join(ch for ch in message if ch.isprintable() or ch in "\n\t").strip()
+        turn = understand(message, conversation, self.names, has_photo=photo is not None)
+        draft = self._decide(message, turn, conversation, photo)
+        answer, source, reason = self._phrase_answer(message, turn, draft)
+        verdict = grounding.check(answer, draft.facts, lang=turn.lang, **self.vocabulary)
+        if not verdict.ok:
+            log.warning("templated answer fails its own check: %s", verdict.problems)
+        if on_token:
+            on_token(answer)
+        self._remember(message, turn, draft, answer, conversation)
+        return TurnResult(
+            answer=answer,
+            intent=turn.intent,
+            lang=turn.lang,
+            products=[
+                {"product_id": p.id, "name": p.name, "price": p.effective_price}
+                for p in draft.products
+            ],
+            facts={**draft.facts.to_dict(), **({"search": draft.search} if draft.search else {})},
+            grounded=verdict.ok,
+            source=source,
+            reason=reason,
+            alternatives=draft.alternatives,
+            notices=notices,
+        )
+
+    @staticmethod
+    def _remember(
+        message: str, turn: Understanding, draft: Draft, answer: str, conversation: Conversation
+    ) -> None:
+        shown = [p.id for p in draft.products]
+        if shown and turn.intent in ("find", "photo", "recommend"):
+            conversation.shown = shown
+        if shown:
+            conversation.focus = shown[:2] if turn.intent == "compare" else shown[:1]
+        conversation.lang = turn.lang
+        conversation.add(Turn("user", message, list(turn.products), turn.intent))
+        conversation.add(Turn("assistant", answer, shown, turn.intent))
+
+    # -- deciding -------------------------------------------------------------------
+
+    def _decide(
+        self,
+        message: str,
+        turn: Understanding,
+        conversation: Conversation,
+        photo: Path | bytes | None,
+    ) -> Draft:
+        lang = turn.lang
+        fixed = {
+            "help": templates.help_text,
+            "chitchat": templates.chitchat,
+            "out_of_scope": templates.out_of_scope,
+        }
+        if turn.intent in fixed:
+            return Draft(fixed[turn.intent](lang), phrase=False)
+        if turn.unresolved:
+            return Draft(templates.unresolved(lang), phrase=False)
+        products = [p for p in map(self.catalog.get, turn.products) if p is not None]
+        if turn.intent == "compare":
+            return self._compare(products, conversation, lang)
+        if turn.intent == "recommend":
+            return self._recommend(message, turn, products, conversation)
+        if products and turn.intent in ("ask", "availability", "reviews"):
+            handler = {
+                "ask": self._about,
+                "availability": self._availability,
+                "reviews": self._reviews,
+            }[turn.intent]
+            return handler(message, products[0], lang)
+        return self._find(message, turn, conversation, photo)
+
+    def _find(
+        self,
+        message: str,
+        turn: Understanding,
+        conversation: Conversation,
+        photo: Path | bytes | None,
+    ) -> Draft:
+        parsed = self.searcher.parse(message) if message else None
+        wanted = parsed.constraints if parsed else Constraints()
+        if _refines(wanted) and conversation.constraints != Constraints():
+            wanted = conversation.constraints.merged(wanted)
+        result = self.searcher.search(message or None, photo, constraints=wanted, k=5)
+        conversation.constraints = result.constraints
+        products = [hit.product for hit in result.hits]
+        search = {
+            "constraints": result.constraints.to_dict(),
+            "unmet": list(result.unmet),
+            "alternatives": result.alternatives,
+        }
+        facts = F.Facts.of(products)
+        if result.alternatives:
+            text = templates.not_carried(result.unmet or [message], products, turn.lang)
+            return Draft(text, products, facts, False, True, search=search)
+        if not products:
+            return Draft(templates.nothing_found(turn.lang), phrase=False, search=search)
+        text = templates.found(products, turn.lang)
+        return Draft(text, products, facts, required=(products[0].name,), search=search)
+
+    def _compare(self, products: list[Product], conversation: Conversation, lang: str) -> Draft:
+        if len(products) == 1:
+            others = [pid for pid in conversation.focus + conversation.shown
+                      if pid != products[0].id]  # fmt: skip
+            other = self.catalog.get(others[0]) if others else None
+            products = [products[0], other] if other else products
+        if len(products) < 2:
+            return Draft(templates.need_two(lang), phrase=False)
+        table = F.compare(products)
+        parts: list[F.Fact] = [table, *(F.price_facts(p) for p in products)]
+        cheaper = next(p.name for p in products if p.id == table.cheapest_id)
+        return Draft(
+            templates.comparison(table, lang),
+            products,
+            F.Facts.of(products, parts),
+            required=(cheaper, table.difference) if table.difference else (),
+        )
+
+    def _about(self, message: str, product: Product, lang: str) -> Draft:
+        prices = F.price_facts(product)
+        stock = F.availability(product)
+        about = F.details(product)
+        return Draft(
+            templates.about(prices, stock, about.materials, lang),
+            [product],
+            F.Facts.of([product], [prices, stock, about]),
+            required=(product.name, prices.effective_price),
+        )
+
+    def _availability(self, message: str, product: Product, lang: str) -> Draft:
+        stock = F.availability(product)
+        wanted = self.searcher.parse(message).constraints
+        asked = _offered(wanted.colors, stock.colors) + _offered(wanted.sizes, stock.sizes)
+        return Draft(
+            templates.stock(product.name, stock, asked, lang),
+            [product],
+            F.Facts.of([product], [stock]),
+            phrase=all(offered for _, offered in asked),
+            required=(product.name,),
+        )
+
+    def _reviews(self, message: str, product: Product, lang: str) -> Draft:
+        reviews = F.review_facts(product)
+        required: tuple[str | Decimal, ...] = (product.name,)
+        if reviews.average is not None:
+            required += (reviews.average,)
+        return Draft(
+            templates.reviews(product.name, reviews, lang),
+            [product],
+            F.Facts.of([product], [reviews]),
+            phrase=bool(reviews.count),
+            required=required,
+        )
+
+    def _recommend(
+        self,
+        message: str,
+        turn: Understanding,
+        products: list[Product],
+        conversation: Conversation,
+    ) -> Draft:
+        anchor_id = turn.cheaper_than or turn.better_than or (products[0].id if products else None)
+        if anchor_id is None and conversation.focus and not _names_a_type(self.searcher, message):
+            anchor_id = conversation.focus[0]
+        anchor = self.catalog.get(anchor_id) if anchor_id else None
+        if anchor is None:
+            return self._find(message, turn, conversation, None)
+        everything = self.searcher.products
+        if turn.cheaper_than:
+            picks = F.cheaper_alternatives(anchor, everything, limit=4)
+            if not picks:
+                text = templates.no_cheaper(anchor.name, turn.lang)
+                return Draft(text, [anchor], F.Facts.of([anchor]), phrase=False)
+        elif turn.better_than:
+            picks = F.better_rated(anchor, _same_kind(anchor, everything), limit=4)
+        elif _SIMILAR.search(message):
+            picks = self._similar(anchor, 4)
+        else:
+            picks = F.recommendations(anchor, self.catalog, limit=4)
+            picks += self._similar(anchor, 4 - len(picks), exclude={p.product_id for p in picks})
+        shown = [p for p in map(self.catalog.get, (r.product_id for r in picks)) if p]
+        return Draft(
+            templates.suggestions(anchor.name, picks, turn.lang),
+            shown or [anchor],
+            F.Facts.of([anchor], picks),
+            phrase=bool(picks),
+            required=tuple(r.name for r in picks[:1]),
+        )
+
+    def _similar(
+        self, anchor: Product, limit: int, exclude: set[str] | None = None
+    ) -> tuple[F.Recommendation, ...]:
+        """Nearest products by the index (text and photo), same kind first."""
+        if limit <= 0:
+            return ()
+        skip = {anchor.id, *(exclude or ())}
+        photo = anchor.image_for()
+        query = " ".join([anchor.name, *anchor.categories[-1:]])
+        hits = self.searcher.search(query, photo.path if photo else None, k=limit + len(skip))
+        kind = [h.product for h in hits.hits if h.product.id not in skip]
+        return tuple(F.Recommendation.of(p, "similar") for p in kind[:limit])
+
+    # -- phrasing -------------------------------------------------------------------
+
+    def _phrase_answer(
+        self, message: str, turn: Understanding, draft: Draft
+    ) -> tuple[str, str, str]:
+        """(answer, source, reason): the LLM's text if it passes every check, else the draft."""
+        if self.llm is None or not draft.phrase:
+            return draft.text, "template", "no LLM configured" if self.llm is None else "fixed"
+        currency = draft.facts.currency
+        system = self._system.format(
+            language=LANGUAGE[turn.lang],
+            currency_word=templates.CURRENCY_ZH.get(currency, currency)
+            if turn.lang == "zh"
+            else currency,
+            max_sentences=3,
+        )
+        user = self._phrase.format(
+            question=_quoted(message[:500]),
+            facts=_quoted(json.dumps(draft.facts.to_dict(), ensure_ascii=False)[:3000]),
+            draft=draft.text,
+            language=LANGUAGE[turn.lang],
+        )
+        deadline = time.monotonic() + self.settings.llm_timeout_s
+        started = time.monotonic()
+        try:
+            pieces = list(
+                self.llm.stream(
+                    [{"role": "system", "content": system}, {"role": "user", "content": user}],
+                    max_tokens=self.settings.llm_max_tokens,
+                    deadline=deadline,
+                )
+            )
+        except LLMError as error:
+            return draft.text, "template", f"LLM failed: {error}"
+        text = _clean("".join(pieces))
+        log.debug("LLM answered in %.2f s: %r", time.monotonic() - started, text)
+        problems = _language_problems(text, turn.lang) + _missing(text, draft.required)
+        problems += grounding.check(text, draft.facts, lang=turn.lang, **self.vocabulary).problems
+        if problems:
+            return draft.text, "template", "check failed: " + "; ".join(problems)
+        return text, "llm", ""
+
+
+def _refines(wanted: Constraints) -> bool:
+    """A follow-up that only adds soft constraints ("in blue", "for women") refines."""
+    return not wanted.types and not wanted.scopes
+
+
+def _names_a_type(searcher: Searcher, message: str) -> bool:
+    wanted = searcher.parse(message).constraints
+    return bool(wanted.types or wanted.scopes)
+
+
+def _offered(asked: tuple[str, ...], offered: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """Each asked value in the catalog's spelling when offered ("blue" -> ("Blue", True))."""
+    spelled = {value.casefold(): value for value in offered}
+    return [(spelled.get(a.casefold(), a), a.casefold() in spelled) for a in asked]
+
+
+def _same_kind(anchor: Product, products: list[Product]) -> list[Product]:
+    return [p for p in products if p.categories[:1] == anchor.categories[:1]]
+
+
+def _quoted(text: str) -> str:
+    """Data for the prompt: the delimiters it sits between cannot be closed from inside."""
+    return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+
+
+_PREFIX = re.compile(r"^(?:rewritten answer|answer|rewrite|回答|答)\s*[:：]\s*", re.I)
+
+
+def _clean(text: str) -> str:
+    text = _PREFIX.sub("", text.strip()).strip()
+    if len(text) > 1 and text[0] == text[-1] and text[0] in "\"'“”":
+        text = text[1:-1].strip()
+    return text
+
+
+def _language_problems(text: str, lang: str) -> list[str]:
+    if not text:
+        return ["empty answer"]
+    cjk = sum(1 for ch in text if is_cjk(ch))
+    if lang == "zh" and cjk < 4:
+        return ["not in Chinese"]
+    if lang == "en" and cjk:
+        return ["not in English"]
+    return []
+
+
+def _missing(text: str, required: tuple[str | Decimal, ...]) -> list[str]:
+    """What the answer must still state: names (any case, ™ optional) and amounts."""
+    plain = _MARKS.sub("", text).casefold()
+    amounts = {c.value for c in grounding.numbers_in(grounding.normalise(text))}
+    problems = []
+    for item in required:
+        if isinstance(item, Decimal):
+            if item not in amounts:
+                problems.append(f"dropped the amount {item}")
+        elif _MARKS.sub("", item).casefold() not in plain:
+            problems.append(f"dropped {item!r}")
+    return problems

@@ -1,0 +1,286 @@
+"""Templated answers in English and Chinese, built only from computed facts.
+
+These are the answers the shopper gets when no LLM is configured, when the LLM is
+slow, or when its text fails the grounding check; they are also the drafts the LLM
+rewrites. Every number in them is formatted from a fact, never computed here, and
+catalog values (names, colours, sizes, materials) are quoted as the catalog spells
+them in both languages, so that the grounding check can match them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from index.records import Product
+
+from .facts import Availability, Comparison, PriceFacts, Recommendation, ReviewFacts
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+CURRENCY_ZH = {"USD": "美元", "EUR": "欧元", "GBP": "英镑", "CNY": "元", "JPY": "日元"}
+THEMES_ZH = {
+    "fit": "合身程度",
+    "comfort": "舒适度",
+    "quality": "质量",
+    "value": "性价比",
+    "color": "颜色",
+    "warmth": "保暖透气",
+    "material": "材质",
+}
+REASONS = {
+    "crosssell": ("goes well with it", "适合搭配"),
+    "related": ("related", "相关商品"),
+    "upsell": ("a step up", "升级款"),
+    "similar": ("similar", "类似款"),
+    "cheaper": ("cheaper", "更便宜"),
+    "better_rated": ("better rated", "评分更高"),
+}
+
+
+def money(amount: float | Decimal, currency: str, lang: str) -> str:
+    """$34 / $32.50 in English, 34 美元 in Chinese (a dollar price is never 元)."""
+    value = Decimal(str(amount))
+    text = f"{value:.0f}" if value == value.to_integral_value() else f"{value:.2f}"
+    if lang == "zh":
+        return f"{text} {CURRENCY_ZH.get(currency, currency)}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+
+
+def _join(items: Sequence[str], lang: str) -> str:
+    if lang == "zh":
+        return "、".join(items)
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def price_text(product: Product, lang: str) -> str:
+    """The price a shopper pays, with the regular price when on special."""
+    now = money(product.effective_price, product.currency, lang)
+    if product.effective_price < product.price:
+        was = money(product.price, product.currency, lang)
+        return f"{now}（原价 {was}）" if lang == "zh" else f"{now} (was {was})"
+    return now
+
+
+def product_line(product: Product, lang: str) -> str:
+    return f"{product.name} – {price_text(product, lang)}"
+
+
+def found(products: Sequence[Product], lang: str) -> str:
+    """Search results: the first few with prices."""
+    if not products:
+        return nothing_found(lang)
+    lines = "; ".join(product_line(p, lang) for p in products[:3])
+    if lang == "zh":
+        return f"为您找到这些商品：{lines}。"
+    return f"Here is what we have: {lines}."
+
+
+def not_carried(missing: Sequence[str], alternatives: Sequence[Product], lang: str) -> str:
+    """Nothing meets a hard constraint: say so, then offer the nearest, labelled as such."""
+    what = _join(list(missing), lang)
+    nearest = "; ".join(product_line(p, lang) for p in alternatives[:3])
+    if lang == "zh":
+        head = f"抱歉，我们没有符合条件（{what}）的商品。"
+        return head + (f"最接近的替代品：{nearest}。" if nearest else "")
+    head = f"Sorry, we don't carry {what}."
+    return head + (f" The nearest alternatives: {nearest}." if nearest else "")
+
+
+def comparison(table: Comparison, lang: str) -> str:
+    """Which is cheaper and by how much, then which is better rated."""
+    names = dict(zip(table.product_ids, table.names, strict=True))
+    prices = dict(zip(table.product_ids, table.row("price") or (), strict=True))
+    cheap, dear = table.cheapest_id, table.dearest_id
+
+    def priced(pid: str) -> str:
+        amount = prices[pid]
+        shown = money(amount, table.currency, lang) if isinstance(amount, Decimal) else "?"
+        return f"{names[pid]}（{shown}）" if lang == "zh" else f"the {names[pid]} ({shown})"
+
+    gap = money(table.difference, table.currency, lang)
+    if not table.difference:
+        head = (
+            f"{'、'.join(priced(p) for p in table.product_ids)}价格相同。"
+            if lang == "zh"
+            else f"{_join([priced(p) for p in table.product_ids], lang)} cost the same."
+        )
+    elif lang == "zh":
+        head = f"{priced(cheap)}比{priced(dear)}便宜 {gap}。"
+    else:
+        head = f"{priced(cheap)[0].upper()}{priced(cheap)[1:]} is cheaper than {priced(dear)}"
+        head += f" by {gap}."
+    return head + _ratings(table, names, lang)
+
+
+def _ratings(table: Comparison, names: dict[str, str], lang: str) -> str:
+    ratings = dict(zip(table.product_ids, table.row("rating") or (), strict=True))
+    if table.better_rated_id is None:
+        rated = [pid for pid, value in ratings.items() if value is not None]
+        if len(rated) == len(ratings):
+            return " 两者评分相同。" if lang == "zh" else " They are rated the same."
+        return ""
+    best = table.better_rated_id
+    value = ratings[best]
+    if lang == "zh":
+        return f" {names[best]}评分更高（{value} 分，满分 5 分）。"
+    return f" The {names[best]} is better rated ({value} out of 5)."
+
+
+def about(facts: PriceFacts, stock: Availability, materials: Sequence[str], lang: str) -> str:
+    """Price (special and regular), colours, sizes and materials of one product."""
+    now = money(facts.effective_price, facts.currency, lang)
+    was = money(facts.price, facts.currency, lang)
+    parts: list[str] = []
+    if lang == "zh":
+        head = f"{facts.name}售价 {now}"
+        head += f"（原价 {was}，省 {facts.discount_percent}%）" if facts.special_price else ""
+        parts.append(head + "。")
+        if facts.price_range:
+            low, high = (money(x, facts.currency, lang) for x in facts.price_range)
+            parts.append(f"价格区间 {low} 至 {high}。")
+        if stock.colors:
+            parts.append(f"颜色：{_join(stock.colors, lang)}。")
+        if stock.sizes:
+            parts.append(f"尺码：{_join(stock.sizes, lang)}。")
+        if materials:
+            parts.append(f"材质：{_join(list(materials), lang)}。")
+        return "".join(parts)
+    head = f"The {facts.name} costs {now}"
+    head += f" (was {was}, {facts.discount_percent}% off)" if facts.special_price else ""
+    parts.append(head + ".")
+    if facts.price_range:
+        low, high = (money(x, facts.currency, lang) for x in facts.price_range)
+        parts.append(f"Prices range from {low} to {high}.")
+    if stock.colors:
+        parts.append(f"Colours: {_join(stock.colors, lang)}.")
+    if stock.sizes:
+        parts.append(f"Sizes: {_join(stock.sizes, lang)}.")
+    if materials:
+        parts.append(f"Material: {_join(list(materials), lang)}.")
+    return " ".join(parts)
+
+
+def stock(name: str, stock: Availability, asked: Sequence[tuple[str, bool]], lang: str) -> str:
+    """Whether each asked colour/size is offered, then what is; ``asked`` is (value, offered)."""
+    colour_list = _join(stock.colors, lang) if stock.colors else None
+    size_list = _join(stock.sizes, lang) if stock.sizes else None
+    lines: list[str] = []
+    for value, present in asked:
+        if lang == "zh":
+            lines.append(f"{name}{'有' if present else '没有'} {value}。")
+        else:
+            lines.append(f"{'Yes' if present else 'No'}, the {name} "
+                         f"{'comes' if present else 'does not come'} in {value}.")  # fmt: skip
+    if lang == "zh":
+        lines.append(f"可选颜色：{colour_list}。" if colour_list else "该商品没有颜色选项。")
+        if size_list:
+            lines.append(f"可选尺码：{size_list}。")
+        return "".join(lines)
+    lines.append(f"Colours: {colour_list}." if colour_list else "It has no colour options.")
+    if size_list:
+        lines.append(f"Sizes: {size_list}.")
+    return " ".join(lines)
+
+
+def reviews(name: str, facts: ReviewFacts, lang: str) -> str:
+    """Average, count, and the themes reviewers praise and complain about, with counts."""
+    if not facts.count:
+        return f"{name}还没有评价。" if lang == "zh" else f"The {name} has no reviews yet."
+
+    def themes(items: Sequence[tuple[str, int]]) -> str:
+        if lang == "zh":
+            return "、".join(f"{THEMES_ZH.get(t, t)}（{n} 条）" for t, n in items[:3])
+        return ", ".join(f"{t} ({n})" for t, n in items[:3])
+
+    if lang == "zh":
+        text = f"{name}平均评分 {facts.average} 分（满分 5 分），共 {facts.count} 条评价。"
+        if facts.praise:
+            text += f"好评提到：{themes(facts.praise)}。"
+        if facts.complaints:
+            text += f"不满提到：{themes(facts.complaints)}。"
+        return text
+    noun = "review" if facts.count == 1 else "reviews"
+    text = f"The {name} is rated {facts.average} out of 5 from {facts.count} {noun}."
+    if facts.praise:
+        text += f" Reviewers praise: {themes(facts.praise)}."
+    if facts.complaints:
+        text += f" Complaints: {themes(facts.complaints)}."
+    return text
+
+
+def suggestions(name: str, picks: Sequence[Recommendation], lang: str) -> str:
+    """Recommended products, each with its reason (and saving or rating where it has one)."""
+    if not picks:
+        return (
+            f"目前没有可以推荐的与{name}相关的商品。"
+            if lang == "zh"
+            else (f"I have nothing to suggest alongside the {name} right now.")
+        )
+    lines = []
+    for pick in picks[:4]:
+        price = money(pick.price, pick.currency, lang)
+        reason = REASONS.get(pick.reason, (pick.reason, pick.reason))[1 if lang == "zh" else 0]
+        if pick.saving is not None:
+            saved = money(pick.saving, pick.currency, lang)
+            reason = f"便宜 {saved}" if lang == "zh" else f"{saved} less"
+        elif pick.reason == "better_rated" and pick.rating is not None:
+            reason = f"评分 {pick.rating}" if lang == "zh" else f"rated {pick.rating}"
+        lines.append(f"{pick.name} – {price}（{reason}）" if lang == "zh"
+                     else f"{pick.name} – {price} ({reason})")  # fmt: skip
+    if lang == "zh":
+        return f"关于{name}，推荐：{'；'.join(lines)}。"
+    return f"For the {name}, you could look at: {'; '.join(lines)}."
+
+
+def no_cheaper(name: str, lang: str) -> str:
+    if lang == "zh":
+        return f"{name}已经是同类商品中最便宜的了。"
+    return f"The {name} is already the cheapest of its kind in our catalog."
+
+
+def nothing_found(lang: str) -> str:
+    if lang == "zh":
+        return "抱歉，目录里没有找到合适的商品。可以换个说法，或告诉我类型、颜色和预算。"
+    return (
+        "Sorry, I found nothing in our catalog for that. Try other words, "
+        "or tell me the type, colour and budget."
+    )
+
+
+def unresolved(lang: str) -> str:
+    if lang == "zh":
+        return "您指的是哪一件？请说出商品名称，或先让我帮您搜索。"
+    return "Which product do you mean? Tell me its name, or let me search first."
+
+
+def need_two(lang: str) -> str:
+    if lang == "zh":
+        return "请告诉我要比较的两件商品（名称，或“第一个和第二个”）。"
+    return 'Which two products should I compare? Name them, or say "the first and the second".'
+
+
+def help_text(lang: str) -> str:
+    if lang == "zh":
+        return (
+            "我可以帮您在本店目录中找商品（类型、颜色、尺码、预算）、用照片找相似商品、"
+            "比较两件商品、总结评价，以及推荐搭配或更便宜的替代品。"
+        )
+    return (
+        "I can find products in our catalog (type, colour, size, budget), find items like a "
+        "photo, compare two products, sum up reviews, and suggest matching or cheaper items."
+    )
+
+
+def chitchat(lang: str) -> str:
+    if lang == "zh":
+        return "您好！想找什么商品？可以告诉我类型、颜色和预算，或者上传一张照片。"
+    return "Hello! What are you looking for? Tell me a type, colour and budget, or show me a photo."
+
+
+def out_of_scope(lang: str) -> str:
+    if lang == "zh":
+        return "抱歉，我只能回答与本店商品有关的问题。"
+    return "Sorry, I can only help with products from our shop's catalog."
