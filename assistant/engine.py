@@ -12,7 +12,6 @@ never rephrased: a model that drops a "not" would turn them into false ones.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -44,6 +43,8 @@ _SIMILAR = re.compile(
     r"\b(similar|like (it|this|that)|alternatives?|instead)\b|类似|相似|替代", re.I
 )
 _MARKS = re.compile("[™®©]")
+# More new content words than this share and a rewording is saying something else.
+MAX_NOVEL_SHARE = 0.4
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Assistant:
         self.vocabulary = grounding.catalog_vocabulary(self.searcher.products)
         self._system = (PROMPTS / "system.txt").read_text(encoding="utf-8")
         self._phrase = (PROMPTS / "phrase.txt").read_text(encoding="utf-8")
+        self._labels = re.findall(r"^([^:<>{}\n]+):", self._phrase, re.M)
         log.info("assistant ready: %s", self.status())
 
     def _load_llm(self) -> LLM | None:
@@ -229,7 +231,7 @@ class Assistant:
             "unmet": list(result.unmet),
             "alternatives": result.alternatives,
         }
-        facts = F.Facts.of(products)
+        facts = F.Facts.of(products, [F.request(result.constraints)])
         if result.alternatives:
             text = templates.not_carried(result.unmet or [message], products, turn.lang)
             return Draft(text, products, facts, False, True, search=search)
@@ -358,8 +360,7 @@ class Assistant:
         )
         user = self._phrase.format(
             question=_quoted(message[:500]),
-            facts=_quoted(json.dumps(draft.facts.to_dict(), ensure_ascii=False)[:3000]),
-            draft=draft.text,
+            draft=_quoted(draft.text),
             language=LANGUAGE[turn.lang],
         )
         deadline = time.monotonic() + self.settings.llm_timeout_s
@@ -377,6 +378,11 @@ class Assistant:
         text = _clean("".join(pieces))
         log.debug("LLM answered in %.2f s: %r", time.monotonic() - started, text)
         problems = _language_problems(text, turn.lang) + _missing(text, draft.required)
+        if any(label.casefold() in text.casefold() for label in self._labels):
+            problems.append("echoed the prompt")
+        novel = grounding.novel_share(text, (draft.text, message))
+        if novel > MAX_NOVEL_SHARE:
+            problems.append(f"says more than the answer ({novel:.0%} new words)")
         problems += grounding.check(text, draft.facts, lang=turn.lang, **self.vocabulary).problems
         if problems:
             return draft.text, "template", "check failed: " + "; ".join(problems)
@@ -408,13 +414,16 @@ def _quoted(text: str) -> str:
     return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
 
 
-_PREFIX = re.compile(r"^(?:rewritten answer|answer|rewrite|回答|答)\s*[:：]\s*", re.I)
+_PREFIX = re.compile(r"^(?:(?:fixed|reworded|rewritten) answer|answer|回答|答)\s*[:：]\s*", re.I)
+_WRAPPERS = ("<<<", ">>>"), ('"', '"'), ("“", "”"), ("【", "】"), ("「", "」")
 
 
 def _clean(text: str) -> str:
+    """The model's text without a leading label or the quotes it wrapped around it."""
     text = _PREFIX.sub("", text.strip()).strip()
-    if len(text) > 1 and text[0] == text[-1] and text[0] in "\"'“”":
-        text = text[1:-1].strip()
+    for opening, closing in _WRAPPERS:
+        if text.startswith(opening) and text.endswith(closing) and len(text) > len(opening) * 2:
+            text = text[len(opening) : -len(closing)].strip()
     return text
 
 

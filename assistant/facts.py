@@ -26,6 +26,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from index.catalog import Catalog
+from index.query import Constraints
 from index.records import Product
 
 CENT = Decimal("0.01")
@@ -413,6 +414,27 @@ def availability(product: Product) -> Availability:
     )
 
 
+# -- the request --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request(_Plain):
+    """What the shopper asked for, as the search understood it: an answer may restate
+    it ("jackets under $60", "in red") without the results having to hold it."""
+
+    price_min: Decimal | None
+    price_max: Decimal | None
+    colors: tuple[str, ...]
+    sizes: tuple[str, ...]
+
+
+def request(constraints: Constraints) -> Request:
+    price = constraints.price
+    low = money(price.low) if price is not None and price.low is not None else None
+    high = money(price.high) if price is not None and price.high is not None else None
+    return Request(low, high, constraints.colors, constraints.sizes)
+
+
 # -- details ------------------------------------------------------------------------
 
 
@@ -623,6 +645,7 @@ __all__ = [
     "PriceFacts",
     "ProductRef",
     "Recommendation",
+    "Request",
     "ReviewFacts",
     "availability",
     "better_rated",
@@ -633,5 +656,6 @@ __all__ = [
     "price_facts",
     "rating",
     "recommendations",
+    "request",
     "review_facts",
 ]

@@ -429,4 +429,54 @@ def _check_comparisons(text: str, mentioned: list[tuple[int, str]], facts: Facts
     return problems
 
 
-__all__ = ["Claim", "GroundingResult", "catalog_vocabulary", "check", "normalise", "numbers_in"]
+# -- faithfulness -------------------------------------------------------------------
+
+# Words any rewording may add: they connect or restate, they claim nothing.
+_CONNECTIVES = frozenset(
+    re.findall(
+        r"\w+",
+        "also available both made from with which that this these those their there here "
+        "they have come comes offer offers priced price costs cost only just each either "
+        "options option colour colours color colors size sizes rated rating ratings review "
+        "reviews reviewer reviewers shopper customer would like great choice look take "
+        "consider than more less well your you",
+    )
+)
+_WORD = re.compile(r"[A-Za-z]{4,}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _content(text: str) -> set[str]:
+    """English words of 4+ letters (singular, casefolded) and Chinese character pairs."""
+    words = {w.casefold().removesuffix("s") for w in _WORD.findall(text)}
+    words -= {w.removesuffix("s") for w in _CONNECTIVES}
+    for run in _CJK_RUN.findall(text):
+        words.update(run[i : i + 2] for i in range(len(run) - 1))
+    return words
+
+
+def novel_share(text: str, sources: Iterable[str]) -> float:
+    """Share of ``text``'s content words found in none of ``sources``.
+
+    A rewording reuses the answer's words; a model that starts describing what the
+    product "is great for" brings its own, and those claims are not in the facts even
+    when no number or name is wrong. 0.0 for a text with no content words.
+    """
+    said = _content(text)
+    if not said:
+        return 0.0
+    known: set[str] = set()
+    for source in sources:
+        known |= _content(source)
+    return len(said - known) / len(said)
+
+
+__all__ = [
+    "Claim",
+    "GroundingResult",
+    "catalog_vocabulary",
+    "check",
+    "normalise",
+    "novel_share",
+    "numbers_in",
+]

@@ -175,11 +175,18 @@ def stock(name: str, stock: Availability, asked: Sequence[tuple[str, bool]], lan
             lines.append(f"{'Yes' if present else 'No'}, the {name} "
                          f"{'comes' if present else 'does not come'} in {value}.")  # fmt: skip
     if lang == "zh":
-        lines.append(f"可选颜色：{colour_list}。" if colour_list else "该商品没有颜色选项。")
+        subject = "" if asked else name
+        lines.append(
+            f"{subject}可选颜色：{colour_list}。" if colour_list else f"{name}没有颜色选项。"
+        )
         if size_list:
             lines.append(f"可选尺码：{size_list}。")
         return "".join(lines)
-    lines.append(f"Colours: {colour_list}." if colour_list else "It has no colour options.")
+    subject = "" if asked else f"The {name} comes in these "
+    if colour_list:
+        lines.append(f"{subject}{'colours' if subject else 'Colours'}: {colour_list}.")
+    else:
+        lines.append(f"The {name} has no colour options.")
     if size_list:
         lines.append(f"Sizes: {size_list}.")
     return " ".join(lines)

@@ -14,6 +14,7 @@ generation stops at most one token late.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib
 import importlib.util
@@ -49,6 +50,18 @@ SMOLLM2_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db
 INSTALL_FIX = "run scripts/install.sh (it builds llama-cpp-python)"
 
 _loaded: dict[str, tuple[Any, threading.Lock]] = {}
+
+
+@atexit.register
+def _close_all() -> None:
+    """Free the models before interpreter shutdown tears down llama_cpp's module, which
+    would make the ``Llama`` finaliser fail with a TypeError on exit."""
+    with _loading:
+        for model, _ in _loaded.values():
+            model.close()
+        _loaded.clear()
+
+
 _loading = threading.Lock()
 
 

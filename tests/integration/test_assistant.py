@@ -133,6 +133,11 @@ def test_comparison_table_matches_the_raw_catalog(
         ("The Fusion Backpack is cheaper than the Joust Duffle Bag by $25.", "comparison"),
         ("The Joust Duffle Bag, made of leather, saves you $25.", "material"),
         ("Both bags are great choices for the gym.", "dropped"),
+        ("The Joust Duffle Bag is $25 cheaper than the Fusion Backpack, and it is waterproof "
+         "enough for rainy hiking trips and keeps your gear organised on weekend adventures.",
+         "says more"),
+        ("Customer asked: which is cheaper. Fixed answer: The Joust Duffle Bag is $25 cheaper "
+         "than the Fusion Backpack.", "echoed"),
     ],
 )  # fmt: skip
 def test_invented_facts_fall_back_to_the_template(
