@@ -13,6 +13,7 @@ never rephrased: a model that drops a "not" would turn them into false ones.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from typing import Any
 from index.errors import ModelUnavailable
 from index.query import Constraints
 from index.records import Product
-from index.search import Searcher
+from index.search import Searcher, SearchResult
 from index.settings import PROJECT_ROOT, Settings
 from index.text import is_cjk
 
@@ -43,6 +44,7 @@ _SIMILAR = re.compile(
     r"\b(similar|like (it|this|that)|alternatives?|instead)\b|类似|相似|替代", re.I
 )
 _MARKS = re.compile("[™®©]")
+_ABOUT_RATINGS = re.compile(r"\b(rated|ratings?|reviews?|stars?)\b|评分|评价|口碑|好评", re.I)
 # More new content words than this share and a rewording is saying something else.
 MAX_NOVEL_SHARE = 0.4
 
@@ -144,7 +146,9 @@ class Assistant:
         turn = understand(message, conversation, self.names, has_photo=photo is not None)
         draft = self._decide(message, turn, conversation, photo)
         answer, source, reason = self._phrase_answer(message, turn, draft)
-        verdict = grounding.check(answer, draft.facts, lang=turn.lang, **self.vocabulary)
+        verdict = grounding.GroundingResult(True)
+        if draft.products:
+            verdict = grounding.check(answer, draft.facts, lang=turn.lang, **self.vocabulary)
         if not verdict.ok:
             log.warning("templated answer fails its own check: %s", verdict.problems)
         if on_token:
@@ -199,8 +203,10 @@ class Assistant:
         if turn.unresolved:
             return Draft(templates.unresolved(lang), phrase=False)
         products = [p for p in map(self.catalog.get, turn.products) if p is not None]
+        if turn.rank:
+            return self._ranked(message, turn, products, conversation)
         if turn.intent == "compare":
-            return self._compare(products, conversation, lang)
+            return self._compare(message, products, conversation, lang)
         if turn.intent == "recommend":
             return self._recommend(message, turn, products, conversation)
         if products and turn.intent in ("ask", "availability", "reviews"):
@@ -212,20 +218,28 @@ class Assistant:
             return handler(message, products[0], lang)
         return self._find(message, turn, conversation, photo)
 
+    def _search(
+        self, message: str, conversation: Conversation, photo: Path | bytes | None, k: int
+    ) -> SearchResult:
+        """Search under the message's constraints; a follow-up refines the ones in force."""
+        parsed = self.searcher.parse(message) if message else None
+        wanted = parsed.constraints if parsed else Constraints()
+        if _refines(wanted) and conversation.constraints != Constraints():
+            wanted = conversation.constraints.merged(wanted)
+        result = self.searcher.search(message or None, photo, constraints=wanted, k=k)
+        conversation.constraints = result.constraints
+        return result
+
     def _find(
         self,
         message: str,
         turn: Understanding,
         conversation: Conversation,
         photo: Path | bytes | None,
+        result: SearchResult | None = None,
     ) -> Draft:
-        parsed = self.searcher.parse(message) if message else None
-        wanted = parsed.constraints if parsed else Constraints()
-        if _refines(wanted) and conversation.constraints != Constraints():
-            wanted = conversation.constraints.merged(wanted)
-        result = self.searcher.search(message or None, photo, constraints=wanted, k=5)
-        conversation.constraints = result.constraints
-        products = [hit.product for hit in result.hits]
+        result = result or self._search(message, conversation, photo, 5)
+        products = [hit.product for hit in result.hits[:5]]
         search = {
             "constraints": result.constraints.to_dict(),
             "unmet": list(result.unmet),
@@ -240,7 +254,40 @@ class Assistant:
         text = templates.found(products, turn.lang)
         return Draft(text, products, facts, required=(products[0].name,), search=search)
 
-    def _compare(self, products: list[Product], conversation: Conversation, lang: str) -> Draft:
+    def _ranked(
+        self,
+        message: str,
+        turn: Understanding,
+        products: list[Product],
+        conversation: Conversation,
+    ) -> Draft:
+        """Cheapest, dearest or best rated: of the products shown, or of what matches best.
+
+        Only the hits that meet as many of the wishes as the best hit are ranked, so
+        "the cheapest women's tee" is never a men's tee that happens to cost less.
+        """
+        parts: list[F.Fact] = []
+        if not products:
+            result = self._search(message, conversation, None, RANK_POOL)
+            if result.alternatives or not result.hits:
+                return self._find(message, turn, conversation, None, result)
+            best = math.floor(result.hits[0].score)
+            products = [h.product for h in result.hits if math.floor(h.score) == best]
+            parts.append(F.request(result.constraints))
+        order = sorted(products, key=RANK_KEYS[turn.rank or "cheapest"])[:5]
+        ratings = [F.rating(p) for p in order]
+        if turn.rank == "best_rated" and ratings[0] is None:
+            return Draft(templates.found(order, turn.lang), order, F.Facts.of(order, parts))
+        return Draft(
+            templates.ranked(turn.rank or "cheapest", order, ratings, turn.lang),
+            order,
+            F.Facts.of(order, parts),
+            required=(order[0].name,),
+        )
+
+    def _compare(
+        self, message: str, products: list[Product], conversation: Conversation, lang: str
+    ) -> Draft:
         if len(products) == 1:
             others = [pid for pid in conversation.focus + conversation.shown
                       if pid != products[0].id]  # fmt: skip
@@ -251,11 +298,17 @@ class Assistant:
         table = F.compare(products)
         parts: list[F.Fact] = [table, *(F.price_facts(p) for p in products)]
         cheaper = next(p.name for p in products if p.id == table.cheapest_id)
+        rating_first = bool(_ABOUT_RATINGS.search(message)) and table.better_rated_id is not None
+        required: tuple[str | Decimal, ...] = (
+            (cheaper, table.difference) if table.difference else ()
+        )
+        if rating_first:
+            required = tuple(p.name for p in products if p.id == table.better_rated_id)
         return Draft(
-            templates.comparison(table, lang),
+            templates.comparison(table, lang, rating_first=rating_first),
             products,
             F.Facts.of(products, parts),
-            required=(cheaper, table.difference) if table.difference else (),
+            required=required,
         )
 
     def _about(self, message: str, product: Product, lang: str) -> Draft:
@@ -387,6 +440,14 @@ class Assistant:
         if problems:
             return draft.text, "template", "check failed: " + "; ".join(problems)
         return text, "llm", ""
+
+
+RANK_POOL = 200
+RANK_KEYS: dict[str, Callable[[Product], tuple[float, ...]]] = {
+    "cheapest": lambda p: (p.effective_price,),
+    "dearest": lambda p: (-p.effective_price,),
+    "best_rated": lambda p: (p.rating is None, -(p.rating or 0.0), -len(p.reviews)),
+}
 
 
 def _refines(wanted: Constraints) -> bool:

@@ -68,20 +68,49 @@ def product_line(product: Product, lang: str) -> str:
     return f"{product.name} – {price_text(product, lang)}"
 
 
+def _lines(products: Sequence[Product], lang: str) -> str:
+    return ("；" if lang == "zh" else "; ").join(product_line(p, lang) for p in products)
+
+
 def found(products: Sequence[Product], lang: str) -> str:
     """Search results: the first few with prices."""
     if not products:
         return nothing_found(lang)
-    lines = "; ".join(product_line(p, lang) for p in products[:3])
+    lines = _lines(products[:3], lang)
     if lang == "zh":
         return f"为您找到这些商品：{lines}。"
     return f"Here is what we have: {lines}."
 
 
+RANK_HEADS = {
+    "cheapest": ("The cheapest is the {name} at {price}.", "最便宜的是{name}，{price}。"),
+    "dearest": ("The most expensive is the {name} at {price}.", "最贵的是{name}，{price}。"),
+    "best_rated": (
+        "The best rated is the {name} ({rating} out of 5 from {count} reviews), {price}.",
+        "评分最高的是{name}（{rating} 分，满分 5 分，共 {count} 条评价），{price}。",
+    ),
+}
+
+
+def ranked(rank: str, products: Sequence[Product], ratings: Sequence[object], lang: str) -> str:
+    """The first by ``rank`` with its price (and rating), then the next two."""
+    first = products[0]
+    head = RANK_HEADS[rank][1 if lang == "zh" else 0].format(
+        name=first.name,
+        price=price_text(first, lang),
+        rating=ratings[0],
+        count=len(first.reviews),
+    )
+    rest = _lines(products[1:3], lang)
+    if not rest:
+        return head
+    return head + (f"其次：{rest}。" if lang == "zh" else f" Next: {rest}.")
+
+
 def not_carried(missing: Sequence[str], alternatives: Sequence[Product], lang: str) -> str:
     """Nothing meets a hard constraint: say so, then offer the nearest, labelled as such."""
     what = _join(list(missing), lang)
-    nearest = "; ".join(product_line(p, lang) for p in alternatives[:3])
+    nearest = _lines(alternatives[:3], lang)
     if lang == "zh":
         head = f"抱歉，我们没有符合条件（{what}）的商品。"
         return head + (f"最接近的替代品：{nearest}。" if nearest else "")
@@ -89,8 +118,8 @@ def not_carried(missing: Sequence[str], alternatives: Sequence[Product], lang: s
     return head + (f" The nearest alternatives: {nearest}." if nearest else "")
 
 
-def comparison(table: Comparison, lang: str) -> str:
-    """Which is cheaper and by how much, then which is better rated."""
+def comparison(table: Comparison, lang: str, *, rating_first: bool = False) -> str:
+    """Which is cheaper and by how much, and which is better rated (first when asked)."""
     names = dict(zip(table.product_ids, table.names, strict=True))
     prices = dict(zip(table.product_ids, table.row("price") or (), strict=True))
     cheap, dear = table.cheapest_id, table.dearest_id
@@ -112,7 +141,10 @@ def comparison(table: Comparison, lang: str) -> str:
     else:
         head = f"{priced(cheap)[0].upper()}{priced(cheap)[1:]} is cheaper than {priced(dear)}"
         head += f" by {gap}."
-    return head + _ratings(table, names, lang)
+    ratings = _ratings(table, names, lang)
+    if rating_first and ratings:
+        return ratings.strip() + (" " if lang == "en" else "") + head
+    return head + ratings
 
 
 def _ratings(table: Comparison, names: dict[str, str], lang: str) -> str:

@@ -59,7 +59,8 @@ _CUES: dict[str, re.Pattern[str]] = {
     ),
     "ask": re.compile(
         r"\b(how much|price of|cost|made of|material|fabric|tell me (more )?about|details?|"
-        r"describe|what is|what's)\b|多少钱|价格|价钱|什么材质|材料|面料|介绍|详情",
+        r"describe|what is|what's|on sale|discount(ed)?|special price|deal)\b"
+        r"|打折|促销|优惠|特价|多少钱|价格|价钱|什么材质|材料|面料|介绍|详情",
         re.I,
     ),
     "help": re.compile(
@@ -111,10 +112,26 @@ _PRONOUN = re.compile(
 )
 _CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price)\b|更便宜|便宜(一)?点|便宜些", re.I)
 _BETTER = re.compile(
-    r"\b(better|higher|best)[- ]rated\b|\b(better|higher) (reviews|ratings?)\b"
+    r"\b(better|higher)[- ]rated\b|\b(better|higher) (reviews|ratings?)\b"
     r"|评分更高|评价更好|好评更多|口碑更好",
     re.I,
 )
+
+# Superlatives rank what a search (or the list shown) holds: the order is computed.
+RANKS: dict[str, re.Pattern[str]] = {
+    "cheapest": re.compile(
+        r"\b(cheapest|least expensive|lowest[- ]priced|most affordable)\b|最便宜|价格最低|最实惠",
+        re.I,
+    ),
+    "dearest": re.compile(
+        r"\b(most expensive|priciest|dearest|highest[- ]priced)\b|最贵|价格最高", re.I
+    ),
+    "best_rated": re.compile(
+        r"\b(best|top|highest)[- ]rated\b|\bbest reviewed\b|评分最高|评价最好|好评最多|口碑最好",
+        re.I,
+    ),
+}
+_AMONG = re.compile(r"\b(of|among) (these|them|those|the results)\b|这些|这几(个|款|件)|其中", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +141,7 @@ class Understanding:
     products: tuple[str, ...] = ()
     cheaper_than: str | None = None
     better_than: str | None = None
+    rank: str | None = None
     unresolved: bool = False
 
 
@@ -172,14 +190,21 @@ def understand(
             better_than, intent = anchor[0], "recommend"
     if intent == "find" and len(products) >= 2 and re.search(r"\bor\b|还是|和|与|\band\b", message):
         intent = "compare"
-    if intent == "compare" and len(products) < 2 and len(conversation.shown) >= 2 and not products:
-        products = conversation.shown[:2]
+    rank = next((name for name, pattern in RANKS.items() if pattern.search(message)), None)
+    if rank and len(products) < 2:
+        intent, cheaper_than, better_than = "find", None, None
+        among = _AMONG.search(message) and conversation.shown
+        products, unresolved = (list(conversation.shown), False) if among else ([], False)
+    if intent == "compare" and len(products) < 2 and not products:
+        pair = conversation.focus if len(conversation.focus) >= 2 else conversation.shown
+        products = pair[:2] if len(pair) >= 2 else []
     return Understanding(
         intent=intent,
         lang=lang,
         products=tuple(products),
         cheaper_than=cheaper_than,
         better_than=better_than,
+        rank=rank,
         unresolved=unresolved,
     )
 

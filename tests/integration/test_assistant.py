@@ -329,3 +329,41 @@ def test_a_turn_with_the_real_smollm2(demo_settings: Settings, demo_searcher: Se
     assert "Joust Duffle Bag" in result.answer and "25" in result.answer
     if result.source == "template":
         assert result.reason.startswith(("check failed", "LLM failed"))
+
+
+# -- superlatives are computed -----------------------------------------------------------
+
+
+def _category(rows: dict[str, dict[str, Any]], leaf: str) -> list[dict[str, Any]]:
+    return [r for r in rows.values() if any(c.endswith(leaf) for c in r["categories"])]
+
+
+def test_cheapest_and_dearest_are_computed(templated: Assistant, rows: dict[str, Any]) -> None:
+    backpacks = [r for r in _category(rows, "/Bags") if "Backpack" in r["name"]]
+    cheapest = min(backpacks, key=_pays)
+    result = templated.ask("what is the cheapest backpack?", Conversation())
+    assert result.products[0]["product_id"] == cheapest["id"]
+    assert result.answer.startswith(f"The cheapest is the {cheapest['name']} at $")
+    jackets = _category(rows, "Jackets")
+    dearest = max(_pays(r) for r in jackets)
+    zh = templated.ask("最贵的夹克是哪款？", Conversation())
+    assert zh.answer.startswith("最贵的是") and f"{_dollars(dearest)} 美元" in zh.answer
+    assert _pays(rows[zh.products[0]["product_id"]]) == dearest
+
+
+def test_best_rated_among_the_products_shown(templated: Assistant, rows: dict[str, Any]) -> None:
+    chat = Conversation()
+    shown = [p["product_id"] for p in templated.ask("duffle bags", chat).products]
+    rated = [rows[pid] for pid in shown if rows[pid]["reviews"]]
+    best = max(rated, key=lambda r: (_rating(r), len(r["reviews"])))
+    result = templated.ask("which of these is best rated?", chat)
+    assert result.products[0]["product_id"] == best["id"]
+    assert {p["product_id"] for p in result.products} == set(shown)
+    assert f"{_rating(best)} out of 5" in result.answer
+
+
+def test_a_sale_question_gets_the_special_price(templated: Assistant, rows: dict[str, Any]) -> None:
+    row = next(r for r in rows.values() if r.get("special_price"))
+    result = templated.ask(f"Is the {row['name']} on sale?", Conversation())
+    assert result.intent == "ask"
+    assert f"${_dollars(_pays(row))} (was ${_dollars(Decimal(str(row['price'])))}" in result.answer
