@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from index.errors import ModelUnavailable
+from index.errors import BadInput, ModelUnavailable
 from index.query import Constraints
 from index.records import Product
 from index.search import Searcher, SearchResult
@@ -144,7 +144,11 @@ class Assistant:
             notices.append(f"the message was cut to its first {MAX_MESSAGE_CHARS} characters")
         message = "".join(ch for ch in message if ch.isprintable() or ch in "\n\t").strip()
         turn = understand(message, conversation, self.names, has_photo=photo is not None)
-        draft = self._decide(message, turn, conversation, photo)
+        try:
+            draft = self._decide(message, turn, conversation, photo)
+        except BadInput as error:
+            draft = Draft(templates.bad_input(str(error), turn.lang), phrase=False)
+            notices.append(str(error))
         answer, source, reason = self._phrase_answer(message, turn, draft)
         verdict = grounding.GroundingResult(True)
         if draft.products:

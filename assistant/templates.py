@@ -289,6 +289,13 @@ def nothing_found(lang: str) -> str:
     )
 
 
+def bad_input(problem: str, lang: str) -> str:
+    """A photo or message that cannot be used: what is wrong, and that the chat goes on."""
+    if lang == "zh":
+        return f"抱歉，无法使用您发送的内容：{problem}。请换一张照片或换个说法。"
+    return f"Sorry, I could not use that: {problem}. Try another photo or other words."
+
+
 def unresolved(lang: str) -> str:
     if lang == "zh":
         return "您指的是哪一件？请说出商品名称，或先让我帮您搜索。"

@@ -277,6 +277,23 @@ def test_recommendations_follow_catalog_links(templated: Assistant, rows: dict[s
     assert "crosssell" in reasons
 
 
+# -- photos --------------------------------------------------------------------------------
+
+
+def test_a_photo_finds_its_product_and_a_bad_one_is_explained(
+    templated: Assistant, rows: dict[str, Any]
+) -> None:
+    row = next(r for r in rows.values() if any(i["view"] != "main" for i in r["images"]))
+    back = next(i for i in row["images"] if i["view"] != "main")
+    chat = Conversation()
+    found = templated.ask("", chat, photo=DEMO_CATALOG / back["file"])
+    assert found.intent == "photo" and found.products[0]["product_id"] == row["id"]
+    bad = templated.ask("like this but in blue", chat, photo=b"GIF89a not really a gif")
+    assert bad.answer.startswith("Sorry, I could not use that") and bad.notices
+    assert bad.products == [] and chat.shown == [p["product_id"] for p in found.products]
+    assert len(chat.turns) == 4
+
+
 # -- not carried, unresolved, isolation ---------------------------------------------------
 
 
