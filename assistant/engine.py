@@ -16,6 +16,7 @@ import logging
 import math
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import BadInput, ModelUnavailable
-from index.query import Constraints
+from index.query import Constraints, Lexicon
 from index.records import Product
 from index.search import Searcher, SearchResult
 from index.settings import PROJECT_ROOT, Settings
@@ -102,6 +103,7 @@ class Assistant:
         self.llm = llm if llm is not None else self._load_llm()
         self.names = NameIndex(self.searcher.products, self.searcher.tokenizer)
         self.vocabulary = grounding.catalog_vocabulary(self.searcher.products)
+        self._chinese = templates.chinese_words(Lexicon.read())
         self._system = (PROMPTS / "system.txt").read_text(encoding="utf-8")
         self._phrase = (PROMPTS / "phrase.txt").read_text(encoding="utf-8")
         self._labels = re.findall(r"^([^:<>{}\n]+):", self._phrase, re.M)
@@ -251,7 +253,8 @@ class Assistant:
         }
         facts = F.Facts.of(products, [F.request(result.constraints)])
         if result.alternatives:
-            text = templates.not_carried(result.unmet or [message], products, turn.lang)
+            what = templates.wanted(result.constraints, facts.currency, turn.lang, self._chinese)
+            text = templates.not_carried(what, products, turn.lang)
             return Draft(text, products, facts, False, True, search=search)
         if not products:
             return Draft(templates.nothing_found(turn.lang), phrase=False, search=search)
@@ -330,10 +333,11 @@ class Assistant:
         stock = F.availability(product)
         wanted = self.searcher.parse(message).constraints
         asked = _offered(wanted.colors, stock.colors) + _offered(wanted.sizes, stock.sizes)
+        request = F.Request(None, None, wanted.colors, wanted.sizes)
         return Draft(
             templates.stock(product.name, stock, asked, lang),
             [product],
-            F.Facts.of([product], [stock]),
+            F.Facts.of([product], [stock, request]),
             phrase=all(offered for _, offered in asked),
             required=(product.name,),
         )
@@ -435,8 +439,7 @@ class Assistant:
         text = _clean("".join(pieces))
         log.debug("LLM answered in %.2f s: %r", time.monotonic() - started, text)
         problems = _language_problems(text, turn.lang) + _missing(text, draft.required)
-        if any(label.casefold() in text.casefold() for label in self._labels):
-            problems.append("echoed the prompt")
+        problems += _echoes(text, message, self._labels) + _moved_amounts(text, draft.text, message)
         novel = grounding.novel_share(text, (draft.text, message))
         if novel > MAX_NOVEL_SHARE:
             problems.append(f"says more than the answer ({novel:.0%} new words)")
@@ -467,7 +470,9 @@ def _names_a_type(searcher: Searcher, message: str) -> bool:
 def _offered(asked: tuple[str, ...], offered: tuple[str, ...]) -> list[tuple[str, bool]]:
     """Each asked value in the catalog's spelling when offered ("blue" -> ("Blue", True))."""
     spelled = {value.casefold(): value for value in offered}
-    return [(spelled.get(a.casefold(), a), a.casefold() in spelled) for a in asked]
+    return [
+        (spelled.get(a.casefold(), a[:1].upper() + a[1:]), a.casefold() in spelled) for a in asked
+    ]
 
 
 def _same_kind(anchor: Product, products: list[Product]) -> list[Product]:
@@ -501,6 +506,40 @@ def _language_problems(text: str, lang: str) -> list[str]:
     if lang == "en" and cjk:
         return ["not in English"]
     return []
+
+
+_SENTENCES = re.compile(r"[.!?。！？\n]+")
+
+
+def _echoes(text: str, message: str, labels: list[str]) -> list[str]:
+    """Prompt scaffolding, the shopper's message, or a sentence said twice."""
+    problems = []
+    lowered = text.casefold()
+    if any(mark in text for mark in ("<<<", ">>>", "‹‹‹", "›››")) or any(
+        label.casefold() in lowered for label in labels
+    ):
+        problems.append("echoed the prompt")
+    if len(message) >= 6 and message.casefold() in lowered:
+        problems.append("echoed the message")
+    sentences = [s.strip() for s in _SENTENCES.split(text) if len(s.strip()) >= 10]
+    if len(sentences) != len(set(sentences)):
+        problems.append("repeats itself")
+    return problems
+
+
+def _moved_amounts(text: str, draft: str, message: str) -> list[str]:
+    """Numbers said more often than the draft and the message say them.
+
+    The grounding check allows any number the facts hold; a model that writes a
+    product's saving as its price ("26 美元（便宜 26 美元）") uses only such numbers,
+    but one of them twice. A rewording keeps each number as often as the draft has it.
+    """
+
+    def counted(source: str) -> Counter[Decimal]:
+        return Counter(c.value for c in grounding.numbers_in(grounding.normalise(source)))
+
+    extra = counted(text) - counted(draft) - counted(message)
+    return [f"states {value} more often than the answer does" for value in extra]
 
 
 def _missing(text: str, required: tuple[str | Decimal, ...]) -> list[str]:

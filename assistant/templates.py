@@ -9,10 +9,13 @@ them in both languages, so that the grounding check can match them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from index.prices import PriceRange
+from index.query import Constraints
 from index.records import Product
+from index.text import is_cjk
 
 from .facts import Availability, Comparison, PriceFacts, Recommendation, ReviewFacts
 
@@ -107,12 +110,49 @@ def ranked(rank: str, products: Sequence[Product], ratings: Sequence[object], la
     return head + (f"其次：{rest}。" if lang == "zh" else f" Next: {rest}.")
 
 
-def not_carried(missing: Sequence[str], alternatives: Sequence[Product], lang: str) -> str:
+def chinese_words(lexicon: Mapping[str, Mapping[str, Sequence[str]]]) -> dict[str, str]:
+    """Concept -> its first Chinese form in the lexicon ("jacket" -> "夹克", "red" -> "红色")."""
+    words: dict[str, str] = {}
+    for kind in ("type", "color"):
+        for concept, forms in lexicon.get(kind, {}).items():
+            chinese = [f for f in forms if is_cjk(f)]
+            if chinese:
+                words[concept] = chinese[0]
+    return words
+
+
+def wanted(constraints: Constraints, currency: str, lang: str, chinese: Mapping[str, str]) -> str:
+    """What the shopper asked for: "red jackets under $13" / "13 美元以下的红色夹克"."""
+    kinds = constraints.types or constraints.scopes
+    price = _price_phrase(constraints.price, currency, lang)
+    if lang == "zh":
+        thing = "".join(chinese.get(c, c) for c in constraints.colors)
+        thing += "、".join(chinese.get(k, k) for k in kinds) or "商品"
+        return f"{price}的{thing}" if price else thing
+    things = _join([k if k.endswith("s") else k + "s" for k in kinds], lang)
+    words = [*constraints.colors, things or ("products" if constraints.colors else "anything")]
+    return " ".join([*words, price]).strip()
+
+
+def _price_phrase(price: PriceRange | None, currency: str, lang: str) -> str:
+    if price is None:
+        return ""
+    low = money(price.low, currency, lang) if price.low is not None else None
+    high = money(price.high, currency, lang) if price.high is not None else None
+    if lang == "zh":
+        if low and high:
+            return f"{low.split()[0]} 至 {high}"
+        return f"{high}以下" if high else f"{low}以上"
+    if low and high:
+        return f"between {low} and {high}"
+    return f"under {high}" if high else f"over {low}"
+
+
+def not_carried(what: str, alternatives: Sequence[Product], lang: str) -> str:
     """Nothing meets a hard constraint: say so, then offer the nearest, labelled as such."""
-    what = _join(list(missing), lang)
     nearest = _lines(alternatives[:3], lang)
     if lang == "zh":
-        head = f"抱歉，我们没有符合条件（{what}）的商品。"
+        head = f"抱歉，我们没有{what}。"
         return head + (f"最接近的替代品：{nearest}。" if nearest else "")
     head = f"Sorry, we don't carry {what}."
     return head + (f" The nearest alternatives: {nearest}." if nearest else "")
@@ -134,17 +174,21 @@ def comparison(table: Comparison, lang: str, *, rating_first: bool = False) -> s
         head = (
             f"{'、'.join(priced(p) for p in table.product_ids)}价格相同。"
             if lang == "zh"
-            else f"{_join([priced(p) for p in table.product_ids], lang)} cost the same."
+            else _capital(f"{_join([priced(p) for p in table.product_ids], lang)} cost the same.")
         )
     elif lang == "zh":
         head = f"{priced(cheap)}比{priced(dear)}便宜 {gap}。"
     else:
-        head = f"{priced(cheap)[0].upper()}{priced(cheap)[1:]} is cheaper than {priced(dear)}"
+        head = _capital(f"{priced(cheap)} is cheaper than {priced(dear)}")
         head += f" by {gap}."
     ratings = _ratings(table, names, lang)
     if rating_first and ratings:
         return ratings.strip() + (" " if lang == "en" else "") + head
     return head + ratings
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _ratings(table: Comparison, names: dict[str, str], lang: str) -> str:

@@ -49,7 +49,7 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"\b(in stock|available|availability|what sizes?|which sizes?|what colou?rs?|"
         r"which colou?rs?|come in|comes in|does it come|"
         r"(do|does) (you|it) have (it|this|that|them|one)? ?in)\b"
-        r"|有货|有没有.{0,6}(码|号|色)|什么颜色|哪些颜色|几种颜色|什么尺码|哪些尺码|有什么码",
+        r"|有货|有没有.{0,6}(码|号|色)|有.{0,6}(码|号|色)的?吗|什么颜色|哪些颜色|几种颜色|什么尺码|哪些尺码|有什么码",
         re.I,
     ),
     "recommend": re.compile(
@@ -176,8 +176,8 @@ def understand(
 ) -> Understanding:
     """The intent and the referenced products of one shopper message."""
     lang = "zh" if is_cjk(message) else ("en" if message.strip() else conversation.lang)
-    intent = _intent(message, has_photo)
     products = names.find(message)
+    intent = _intent(message, has_photo, named=bool(products))
     unresolved = False
     if not products:
         products, unresolved = _references(message, conversation)
@@ -209,10 +209,13 @@ def understand(
     )
 
 
-def _intent(message: str, has_photo: bool) -> str:
+def _intent(message: str, has_photo: bool, *, named: bool = False) -> str:
+    """The first cue that matches; "out of scope" never when a product is named, since
+    names such as "Argus All-Weather Tank" carry its cue words."""
     if not message.strip():
         return "photo" if has_photo else "help"
-    for intent in ("out_of_scope", "chitchat", "help", "compare", "reviews", "availability"):
+    cues = ("chitchat", "help", "compare", "reviews", "availability")
+    for intent in cues if named else ("out_of_scope", *cues):
         if _CUES[intent].search(message):
             return intent
     if _CUES["recommend"].search(message):

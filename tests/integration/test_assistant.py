@@ -136,6 +136,12 @@ def test_comparison_table_matches_the_raw_catalog(
         ("The Joust Duffle Bag is $25 cheaper than the Fusion Backpack, and it is waterproof "
          "enough for rainy hiking trips and keeps your gear organised on weekend adventures.",
          "says more"),
+        ("The Joust Duffle Bag is $25 cheaper than the Fusion Backpack, which costs $25.",
+         "more often"),
+        (f"{COMPARE_EN} The Joust Duffle Bag is $25 cheaper than the Fusion Backpack.",
+         "echoed the message"),
+        ("The Joust Duffle Bag is cheaper by $25 than the other one. "
+         "The Joust Duffle Bag is cheaper by $25 than the other one.", "repeats itself"),
         ("Customer asked: which is cheaper. Fixed answer: The Joust Duffle Bag is $25 cheaper "
          "than the Fusion Backpack.", "echoed"),
     ],
@@ -299,7 +305,10 @@ def test_a_photo_finds_its_product_and_a_bad_one_is_explained(
 
 @pytest.mark.parametrize(
     ("message", "opening"),
-    [("shoes under $10", "Sorry, we don't carry"), ("10美元以下的鞋", "抱歉，我们没有")],
+    [
+        ("shoes under $10", "Sorry, we don't carry shoes under $10."),
+        ("10美元以下的鞋", "抱歉，我们没有10 美元以下的鞋。"),
+    ],
 )
 def test_not_carried_is_said_plainly(
     demo_settings: Settings, demo_searcher: Searcher, message: str, opening: str
