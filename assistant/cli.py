@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from index.cli import add_common_options, settings_from_args
+from index.cli import add_common_options, configure_logging, settings_from_args
 from index.errors import ShopError
 
 from .engine import Assistant
@@ -35,11 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _options(chat)
     chat.set_defaults(run=_chat)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s" if args.verbose else "note: %(message)s",
-        force=True,
-    )
+    configure_logging(args.verbose)
     try:
         return int(args.run(args))
     except ShopError as error:

@@ -205,38 +205,47 @@ def _ratings(table: Comparison, names: dict[str, str], lang: str) -> str:
     return f" The {names[best]} is better rated ({value} out of 5)."
 
 
+_ABOUT = {
+    "en": {
+        "head": "The {name} costs {now}",
+        "special": " (was {was}, {percent}% off)",
+        "range": "Prices range from {low} to {high}.",
+        "colors": "Colours: {}.",
+        "sizes": "Sizes: {}.",
+        "materials": "Material: {}.",
+        "end": ".",
+        "gap": " ",
+    },
+    "zh": {
+        "head": "{name}售价 {now}",
+        "special": "（原价 {was}，省 {percent}%）",
+        "range": "价格区间 {low} 至 {high}。",
+        "colors": "颜色：{}。",
+        "sizes": "尺码：{}。",
+        "materials": "材质：{}。",
+        "end": "。",
+        "gap": "",
+    },
+}
+
+
 def about(facts: PriceFacts, stock: Availability, materials: Sequence[str], lang: str) -> str:
     """Price (special and regular), colours, sizes and materials of one product."""
-    now = money(facts.effective_price, facts.currency, lang)
-    was = money(facts.price, facts.currency, lang)
-    parts: list[str] = []
-    if lang == "zh":
-        head = f"{facts.name}售价 {now}"
-        head += f"（原价 {was}，省 {facts.discount_percent}%）" if facts.special_price else ""
-        parts.append(head + "。")
-        if facts.price_range:
-            low, high = (money(x, facts.currency, lang) for x in facts.price_range)
-            parts.append(f"价格区间 {low} 至 {high}。")
-        if stock.colors:
-            parts.append(f"颜色：{_join(stock.colors, lang)}。")
-        if stock.sizes:
-            parts.append(f"尺码：{_join(stock.sizes, lang)}。")
-        if materials:
-            parts.append(f"材质：{_join(list(materials), lang)}。")
-        return "".join(parts)
-    head = f"The {facts.name} costs {now}"
-    head += f" (was {was}, {facts.discount_percent}% off)" if facts.special_price else ""
-    parts.append(head + ".")
+    words = _ABOUT[lang]
+    head = words["head"].format(
+        name=facts.name, now=money(facts.effective_price, facts.currency, lang)
+    )
+    if facts.special_price:
+        was = money(facts.price, facts.currency, lang)
+        head += words["special"].format(was=was, percent=facts.discount_percent)
+    parts = [head + words["end"]]
     if facts.price_range:
         low, high = (money(x, facts.currency, lang) for x in facts.price_range)
-        parts.append(f"Prices range from {low} to {high}.")
-    if stock.colors:
-        parts.append(f"Colours: {_join(stock.colors, lang)}.")
-    if stock.sizes:
-        parts.append(f"Sizes: {_join(stock.sizes, lang)}.")
-    if materials:
-        parts.append(f"Material: {_join(list(materials), lang)}.")
-    return " ".join(parts)
+        parts.append(words["range"].format(low=low, high=high))
+    for key, values in (("colors", stock.colors), ("sizes", stock.sizes), ("materials", materials)):
+        if values:
+            parts.append(words[key].format(_join(list(values), lang)))
+    return words["gap"].join(parts)
 
 
 def stock(name: str, stock: Availability, asked: Sequence[tuple[str, bool]], lang: str) -> str:

@@ -25,14 +25,19 @@ from .settings import Settings
 from .text import Tokenizer
 
 
+def configure_logging(verbose: bool) -> None:
+    """Notes for the user as "note: …" lines; with ``--verbose``, every module's log."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s" if verbose else "note: %(message)s",
+        force=True,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s" if args.verbose else "note: %(message)s",
-        force=True,
-    )
+    configure_logging(args.verbose)
     try:
         settings = settings_from_args(args)
         return int(args.run(args, settings))
