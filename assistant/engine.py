@@ -519,7 +519,9 @@ def _echoes(text: str, message: str, labels: list[str]) -> list[str]:
         label.casefold() in lowered for label in labels
     ):
         problems.append("echoed the prompt")
-    if len(message) >= 6 and message.casefold() in lowered:
+    # A question or a long message said back is an echo; "jackets under $60" is not.
+    echo = (message.rstrip().endswith(("?", "？")) and len(message) >= 6) or len(message) >= 30
+    if echo and message.casefold() in lowered:
         problems.append("echoed the message")
     sentences = [s.strip() for s in _SENTENCES.split(text) if len(s.strip()) >= 10]
     if len(sentences) != len(set(sentences)):
