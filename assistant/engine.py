@@ -438,15 +438,26 @@ class Assistant:
             return draft.text, "template", f"LLM failed: {error}"
         text = _clean("".join(pieces))
         log.debug("LLM answered in %.2f s: %r", time.monotonic() - started, text)
-        problems = _language_problems(text, turn.lang) + _missing(text, draft.required)
+        try:
+            problems = self._problems(text, message, turn.lang, draft)
+        # The model's text is arbitrary; a check that cannot read it must not end the
+        # turn, and unread text must not reach the shopper.
+        except Exception:
+            log.exception("the check could not read the LLM's text: %r", text)
+            return draft.text, "template", "check failed: unreadable answer"
+        if problems:
+            return draft.text, "template", "check failed: " + "; ".join(problems)
+        return text, "llm", ""
+
+    def _problems(self, text: str, message: str, lang: str, draft: Draft) -> list[str]:
+        """Everything that keeps a model's text from replacing the draft."""
+        problems = _language_problems(text, lang) + _missing(text, draft.required)
         problems += _echoes(text, message, self._labels) + _moved_amounts(text, draft.text, message)
         novel = grounding.novel_share(text, (draft.text, message))
         if novel > MAX_NOVEL_SHARE:
             problems.append(f"says more than the answer ({novel:.0%} new words)")
-        problems += grounding.check(text, draft.facts, lang=turn.lang, **self.vocabulary).problems
-        if problems:
-            return draft.text, "template", "check failed: " + "; ".join(problems)
-        return text, "llm", ""
+        problems += grounding.check(text, draft.facts, lang=lang, **self.vocabulary).problems
+        return problems
 
 
 RANK_POOL = 200

@@ -214,3 +214,11 @@ def test_any_number_not_in_the_facts_is_caught(
     result = check(f"{text} {claim}", facts, lang=lang, **vocab)
     assert not result.ok, (text, claim)
     assert any("number" in p for p in result.problems), result.problems
+
+
+def test_a_runaway_number_is_a_problem_not_a_crash(
+    facts: Facts, vocab: dict[str, tuple[str, ...]]
+) -> None:
+    text = "The Joust Duffle Bag costs $" + "3" * 40 + "."
+    result = check(text, facts, lang="en", **vocab)
+    assert not result.ok and any("number not in the facts" in p for p in result.problems)
