@@ -306,9 +306,9 @@ class Assistant:
         parts: list[F.Fact] = [table, *(F.price_facts(p) for p in products)]
         cheaper = next(p.name for p in products if p.id == table.cheapest_id)
         rating_first = bool(_ABOUT_RATINGS.search(message)) and table.better_rated_id is not None
-        required: tuple[str | Decimal, ...] = (
-            (cheaper, table.difference) if table.difference else ()
-        )
+        required: tuple[str | Decimal, ...] = (cheaper, table.difference)
+        if not table.difference:  # keep "the same", not "identical" or "similar"
+            required = ("相同" if lang == "zh" else "same",)
         if rating_first:
             required = tuple(p.name for p in products if p.id == table.better_rated_id)
         return Draft(

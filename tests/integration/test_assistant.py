@@ -393,3 +393,16 @@ def test_a_sale_question_gets_the_special_price(templated: Assistant, rows: dict
     result = templated.ask(f"Is the {row['name']} on sale?", Conversation())
     assert result.intent == "ask"
     assert f"${_dollars(_pays(row))} (was ${_dollars(Decimal(str(row['price'])))}" in result.answer
+
+
+def test_equal_prices_must_stay_the_same(
+    demo_settings: Settings, demo_searcher: Searcher, rows: dict[str, Any]
+) -> None:
+    emma, sylvia = _by_name(rows, "Emma Leggings"), _by_name(rows, "Sylvia Capri")
+    assert _pays(emma) == _pays(sylvia)
+    price = _dollars(_pays(emma))
+    reply = f"The Emma Leggings (${price}) and the Sylvia Capri (${price}) are identical."
+    assistant = _with(demo_settings, demo_searcher, ScriptedLLM(reply))
+    result = assistant.ask("compare the Emma Leggings and the Sylvia Capri", Conversation())
+    assert result.source == "template" and "dropped 'same'" in result.reason
+    assert "cost the same" in result.answer
