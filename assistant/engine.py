@@ -44,7 +44,6 @@ LANGUAGE = {"en": "English", "zh": "Simplified Chinese"}
 _SIMILAR = re.compile(
     r"\b(similar|like (it|this|that)|alternatives?|instead)\b|类似|相似|替代", re.I
 )
-_MARKS = re.compile("[™®©]")
 _ABOUT_RATINGS = re.compile(r"\b(rated|ratings?|reviews?|stars?)\b|评分|评价|口碑|好评", re.I)
 # More new content words than this share and a rewording is saying something else.
 MAX_NOVEL_SHARE = 0.4
@@ -153,7 +152,7 @@ class Assistant:
             notices.append(str(error))
         answer, source, reason = self._phrase_answer(message, turn, draft)
         verdict = grounding.GroundingResult(True)
-        if draft.products:
+        if draft.products and source == "template":  # the LLM's text passed _problems
             verdict = grounding.check(answer, draft.facts, lang=turn.lang, **self.vocabulary)
         if not verdict.ok:
             log.warning("templated answer fails its own check: %s", verdict.problems)
@@ -199,15 +198,10 @@ class Assistant:
         photo: Path | bytes | None,
     ) -> Draft:
         lang = turn.lang
-        fixed = {
-            "help": templates.help_text,
-            "chitchat": templates.chitchat,
-            "out_of_scope": templates.out_of_scope,
-        }
-        if turn.intent in fixed:
-            return Draft(fixed[turn.intent](lang), phrase=False)
+        if turn.intent in ("help", "chitchat", "out_of_scope"):
+            return Draft(templates.fixed(turn.intent, lang), phrase=False)
         if turn.unresolved:
-            return Draft(templates.unresolved(lang), phrase=False)
+            return Draft(templates.fixed("unresolved", lang), phrase=False)
         products = [p for p in map(self.catalog.get, turn.products) if p is not None]
         if turn.rank:
             return self._ranked(message, turn, products, conversation)
@@ -255,9 +249,10 @@ class Assistant:
         if result.alternatives:
             what = templates.wanted(result.constraints, facts.currency, turn.lang, self._chinese)
             text = templates.not_carried(what, products, turn.lang)
-            return Draft(text, products, facts, False, True, search=search)
+            return Draft(text, products, facts, phrase=False, alternatives=True, search=search)
         if not products:
-            return Draft(templates.nothing_found(turn.lang), phrase=False, search=search)
+            text = templates.fixed("nothing_found", turn.lang)
+            return Draft(text, phrase=False, search=search)
         text = templates.found(products, turn.lang)
         return Draft(text, products, facts, required=(products[0].name,), search=search)
 
@@ -301,7 +296,7 @@ class Assistant:
             other = self.catalog.get(others[0]) if others else None
             products = [products[0], other] if other else products
         if len(products) < 2:
-            return Draft(templates.need_two(lang), phrase=False)
+            return Draft(templates.fixed("need_two", lang), phrase=False)
         table = F.compare(products)
         parts: list[F.Fact] = [table, *(F.price_facts(p) for p in products)]
         cheaper = next(p.name for p in products if p.id == table.cheapest_id)
@@ -557,13 +552,13 @@ def _moved_amounts(text: str, draft: str, message: str) -> list[str]:
 
 def _missing(text: str, required: tuple[str | Decimal, ...]) -> list[str]:
     """What the answer must still state: names (any case, ™ optional) and amounts."""
-    plain = _MARKS.sub("", text).casefold()
+    plain = grounding.normalise(text).casefold()
     amounts = {c.value for c in grounding.numbers_in(grounding.normalise(text))}
     problems = []
     for item in required:
         if isinstance(item, Decimal):
             if item not in amounts:
                 problems.append(f"dropped the amount {item}")
-        elif _MARKS.sub("", item).casefold() not in plain:
+        elif grounding.normalise(item).casefold() not in plain:
             problems.append(f"dropped {item!r}")
     return problems

@@ -78,7 +78,7 @@ def _lines(products: Sequence[Product], lang: str) -> str:
 def found(products: Sequence[Product], lang: str) -> str:
     """Search results: the first few with prices."""
     if not products:
-        return nothing_found(lang)
+        return fixed("nothing_found", lang)
     lines = _lines(products[:3], lang)
     if lang == "zh":
         return f"为您找到这些商品：{lines}。"
@@ -333,13 +333,42 @@ def no_cheaper(name: str, lang: str) -> str:
     return f"The {name} is already the cheapest of its kind in our catalog."
 
 
-def nothing_found(lang: str) -> str:
-    if lang == "zh":
-        return "抱歉，目录里没有找到合适的商品。可以换个说法，或告诉我类型、颜色和预算。"
-    return (
+# Replies that state no catalog fact: (English, Chinese) by the situation they answer.
+FIXED = {
+    "nothing_found": (
         "Sorry, I found nothing in our catalog for that. Try other words, "
-        "or tell me the type, colour and budget."
-    )
+        "or tell me the type, colour and budget.",
+        "抱歉，目录里没有找到合适的商品。可以换个说法，或告诉我类型、颜色和预算。",
+    ),
+    "unresolved": (
+        "Which product do you mean? Tell me its name, or let me search first.",
+        "您指的是哪一件？请说出商品名称，或先让我帮您搜索。",
+    ),
+    "need_two": (
+        'Which two products should I compare? Name them, or say "the first and the second".',
+        "请告诉我要比较的两件商品（名称，或“第一个和第二个”）。",
+    ),
+    "help": (
+        "I can find products in our catalog (type, colour, size, budget), find items like a "
+        "photo, compare two products, sum up reviews, and suggest matching or cheaper items.",
+        "我可以帮您在本店目录中找商品（类型、颜色、尺码、预算）、用照片找相似商品、"
+        "比较两件商品、总结评价，以及推荐搭配或更便宜的替代品。",
+    ),
+    "chitchat": (
+        "Hello! What are you looking for? Tell me a type, colour and budget, or show me a photo.",
+        "您好！想找什么商品？可以告诉我类型、颜色和预算，或者上传一张照片。",
+    ),
+    "out_of_scope": (
+        "Sorry, I can only help with products from our shop's catalog.",
+        "抱歉，我只能回答与本店商品有关的问题。",
+    ),
+}
+
+
+def fixed(situation: str, lang: str) -> str:
+    """The fixed reply for ``situation`` (a key of ``FIXED``) in the shopper's language."""
+    english, chinese = FIXED[situation]
+    return chinese if lang == "zh" else english
 
 
 def bad_input(problem: str, lang: str) -> str:
@@ -347,39 +376,3 @@ def bad_input(problem: str, lang: str) -> str:
     if lang == "zh":
         return f"抱歉，无法使用您发送的内容：{problem}。请换一张照片或换个说法。"
     return f"Sorry, I could not use that: {problem}. Try another photo or other words."
-
-
-def unresolved(lang: str) -> str:
-    if lang == "zh":
-        return "您指的是哪一件？请说出商品名称，或先让我帮您搜索。"
-    return "Which product do you mean? Tell me its name, or let me search first."
-
-
-def need_two(lang: str) -> str:
-    if lang == "zh":
-        return "请告诉我要比较的两件商品（名称，或“第一个和第二个”）。"
-    return 'Which two products should I compare? Name them, or say "the first and the second".'
-
-
-def help_text(lang: str) -> str:
-    if lang == "zh":
-        return (
-            "我可以帮您在本店目录中找商品（类型、颜色、尺码、预算）、用照片找相似商品、"
-            "比较两件商品、总结评价，以及推荐搭配或更便宜的替代品。"
-        )
-    return (
-        "I can find products in our catalog (type, colour, size, budget), find items like a "
-        "photo, compare two products, sum up reviews, and suggest matching or cheaper items."
-    )
-
-
-def chitchat(lang: str) -> str:
-    if lang == "zh":
-        return "您好！想找什么商品？可以告诉我类型、颜色和预算，或者上传一张照片。"
-    return "Hello! What are you looking for? Tell me a type, colour and budget, or show me a photo."
-
-
-def out_of_scope(lang: str) -> str:
-    if lang == "zh":
-        return "抱歉，我只能回答与本店商品有关的问题。"
-    return "Sorry, I can only help with products from our shop's catalog."
