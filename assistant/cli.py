@@ -24,14 +24,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     ask = commands.add_parser("ask", help="answer one message")
-    _options(ask)
+    add_assistant_options(ask)
     ask.add_argument("message", nargs="*", help="what the shopper says")
     ask.add_argument("--image", type=Path, help="a photo")
     ask.add_argument("--history", type=Path, help="conversation file to read and update")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.set_defaults(run=_ask)
     chat = commands.add_parser("chat", help="an interactive terminal chat")
-    _options(chat)
+    add_assistant_options(chat)
     chat.set_defaults(run=_chat)
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
@@ -44,7 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _options(parser: argparse.ArgumentParser) -> None:
+def add_assistant_options(parser: argparse.ArgumentParser) -> None:
+    """The index options plus the LLM choice; ``app.py`` shares them."""
     add_common_options(parser)
     parser.add_argument("--llm", help="llama-cpp | openai | none")
     parser.add_argument("--llm-model", help="qwen2.5-0.5b | smollm2-135m | path.gguf | name")

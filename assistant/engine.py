@@ -18,14 +18,14 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from index.errors import BadInput, ModelUnavailable
 from index.query import Constraints, Lexicon
-from index.records import Product
+from index.records import Image, Product
 from index.search import Searcher, SearchResult
 from index.settings import PROJECT_ROOT, Settings
 from index.text import is_cjk
@@ -87,6 +87,25 @@ class Draft:
     alternatives: bool = False
     required: tuple[str | Decimal, ...] = ()
     search: dict[str, Any] = field(default_factory=dict)
+    images: dict[str, Image] = field(default_factory=dict)
+
+
+@dataclass
+class Prepared:
+    """A decided turn waiting for its phrasing: what the app can show at once."""
+
+    message: str
+    turn: Understanding
+    draft: Draft
+    notices: list[str]
+
+    @property
+    def products(self) -> list[Product]:
+        return self.draft.products
+
+    def image(self, product: Product) -> Image | None:
+        """The photo to show: the one that matched (colour, photo query), else the main one."""
+        return self.draft.images.get(product.id) or product.image_for()
 
 
 class Assistant:
@@ -139,6 +158,25 @@ class Assistant:
         ``on_token`` receives the answer only once it has passed the check: streaming
         unchecked tokens would show the shopper what the check may still reject.
         """
+        result = self.complete(self.prepare(message, conversation, photo=photo), conversation)
+        if on_token:
+            on_token(result.answer)
+        return result
+
+    def prepare(
+        self,
+        message: str,
+        conversation: Conversation,
+        *,
+        photo: Path | bytes | None = None,
+        constraints: Constraints | None = None,
+    ) -> Prepared:
+        """Decide a turn's products and facts; fast, no LLM.
+
+        The app shows the products and the templated answer from here at once, then
+        calls ``complete`` for the phrasing. ``constraints`` (the app's filter
+        controls) replace those in force and make the turn a search.
+        """
         notices = []
         if len(message) > MAX_MESSAGE_CHARS:
             message = message[:MAX_MESSAGE_CHARS]
@@ -146,25 +184,43 @@ class Assistant:
         message = "".join(ch for ch in message if ch.isprintable() or ch in "\n\t").strip()
         turn = understand(message, conversation, self.names, has_photo=photo is not None)
         try:
-            draft = self._decide(message, turn, conversation, photo)
+            if constraints is not None:
+                turn = replace(turn, intent="photo" if photo is not None else "find")
+                result = _best_met(
+                    self.searcher.search(
+                        message or None, photo, constraints=constraints, k=50, override=True
+                    )
+                )
+                conversation.constraints = result.constraints
+                draft = self._find(message, turn, conversation, photo, result)
+            else:
+                draft = self._decide(message, turn, conversation, photo)
         except BadInput as error:
             draft = Draft(templates.bad_input(str(error), turn.lang), phrase=False)
             notices.append(str(error))
+        return Prepared(message, turn, draft, notices)
+
+    def complete(self, prepared: Prepared, conversation: Conversation) -> TurnResult:
+        """Phrase and check a prepared turn, and remember it in ``conversation``."""
+        message, turn, draft = prepared.message, prepared.turn, prepared.draft
         answer, source, reason = self._phrase_answer(message, turn, draft)
         verdict = grounding.GroundingResult(True)
         if draft.products and source == "template":  # the LLM's text passed _problems
             verdict = grounding.check(answer, draft.facts, lang=turn.lang, **self.vocabulary)
         if not verdict.ok:
             log.warning("templated answer fails its own check: %s", verdict.problems)
-        if on_token:
-            on_token(answer)
         self._remember(message, turn, draft, answer, conversation)
         return TurnResult(
             answer=answer,
             intent=turn.intent,
             lang=turn.lang,
             products=[
-                {"product_id": p.id, "name": p.name, "price": p.effective_price}
+                {
+                    "product_id": p.id,
+                    "name": p.name,
+                    "price": p.effective_price,
+                    "image": image.file if (image := prepared.image(p)) else None,
+                }
                 for p in draft.products
             ],
             facts={**draft.facts.to_dict(), **({"search": draft.search} if draft.search else {})},
@@ -172,7 +228,7 @@ class Assistant:
             source=source,
             reason=reason,
             alternatives=draft.alternatives,
-            notices=notices,
+            notices=prepared.notices,
         )
 
     @staticmethod
@@ -240,6 +296,7 @@ class Assistant:
     ) -> Draft:
         result = result or self._search(message, conversation, photo, 5)
         products = [hit.product for hit in result.hits[:5]]
+        images = {hit.product.id: hit.image for hit in result.hits[:5] if hit.image}
         search = {
             "constraints": result.constraints.to_dict(),
             "unmet": list(result.unmet),
@@ -249,12 +306,16 @@ class Assistant:
         if result.alternatives:
             what = templates.wanted(result.constraints, facts.currency, turn.lang, self._chinese)
             text = templates.not_carried(what, products, turn.lang)
-            return Draft(text, products, facts, phrase=False, alternatives=True, search=search)
+            return Draft(
+                text, products, facts, phrase=False, alternatives=True, search=search, images=images
+            )
         if not products:
             text = templates.fixed("nothing_found", turn.lang)
             return Draft(text, phrase=False, search=search)
         text = templates.found(products, turn.lang)
-        return Draft(text, products, facts, required=(products[0].name,), search=search)
+        return Draft(
+            text, products, facts, required=(products[0].name,), search=search, images=images
+        )
 
     def _ranked(
         self,
@@ -273,8 +334,7 @@ class Assistant:
             result = self._search(message, conversation, None, RANK_POOL)
             if result.alternatives or not result.hits:
                 return self._find(message, turn, conversation, None, result)
-            best = math.floor(result.hits[0].score)
-            products = [h.product for h in result.hits if math.floor(h.score) == best]
+            products = [h.product for h in _best_met(result).hits]
             parts.append(F.request(result.constraints))
         order = sorted(products, key=RANK_KEYS[turn.rank or "cheapest"])[:5]
         ratings = [F.rating(p) for p in order]
@@ -461,6 +521,14 @@ RANK_KEYS: dict[str, Callable[[Product], tuple[float, ...]]] = {
     "dearest": lambda p: (-p.effective_price,),
     "best_rated": lambda p: (p.rating is None, -(p.rating or 0.0), -len(p.reviews)),
 }
+
+
+def _best_met(result: SearchResult) -> SearchResult:
+    """Only the hits that meet as many wishes as the best one: a filter filters."""
+    if not result.hits:
+        return result
+    best = math.floor(result.hits[0].score)
+    return replace(result, hits=[h for h in result.hits if math.floor(h.score) == best])
 
 
 def _refines(wanted: Constraints) -> bool:

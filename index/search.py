@@ -210,13 +210,20 @@ class Searcher:
         k: int | None = None,
         constraints: Constraints | None = None,
         exclude_sha256: str | None = None,
+        override: bool = False,
     ) -> SearchResult:
-        """Best products for a text, a photo, or both, under the constraints understood."""
+        """Best products for a text, a photo, or both, under the constraints understood.
+
+        ``constraints`` add to those the text states; with ``override`` they replace
+        them (the app's filter controls, where the shopper may also clear one).
+        """
         k = k or self.settings.k
         parsed = self.parser.parse(text) if text and text.strip() else None
         wanted = (parsed.constraints if parsed else Constraints()).merged(
             constraints or Constraints()
         )
+        if override and constraints is not None:
+            wanted = constraints
         hard, unmet, alternatives = self._hard_mask(wanted)
         signals, best_photo = self._signals(parsed, photo, exclude_sha256, hard)
         weights = WEIGHTS_PHOTO if "photo" in signals else WEIGHTS_TEXT

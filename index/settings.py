@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(160, ge=16, le=4096)
     llm_temperature: float = Field(0.2, ge=0, le=2)
     llm_threads: int = Field(2, ge=1, le=256, description="CPU threads for llama-cpp")
+    host: str = Field("127.0.0.1", description="web app address; 0.0.0.0 exposes it")
+    port: int = Field(7860, ge=0, le=65535, description="web app port (0: any free port)")
+    share: bool = Field(False, description="web app: also open a public gradio.live link")
+    max_upload_mb: int = Field(20, ge=1, le=200, description="largest photo upload")
     model_cache: Path = Field(
         PROJECT_ROOT / ".cache" / "models", description="where assembled model files are kept"
     )
