@@ -60,7 +60,9 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="web app address; 0.0.0.0 exposes it")
     port: int = Field(7860, ge=0, le=65535, description="web app port (0: any free port)")
     share: bool = Field(False, description="web app: also open a public gradio.live link")
-    max_upload_mb: int = Field(20, ge=1, le=200, description="largest photo upload")
+    max_upload_mb: int = Field(
+        20, ge=1, le=20, description="largest photo upload (photos.MAX_BYTES is the ceiling)"
+    )
     model_cache: Path = Field(
         PROJECT_ROOT / ".cache" / "models", description="where assembled model files are kept"
     )

@@ -5,6 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python=${PYTHON:-python3}
+
+# The browser tests drive a real Chromium (Debian's), with CJK fonts for Chinese text.
+if ! command -v chromium >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "install: Chromium for the browser tests (apt-get)"
+        apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+    else
+        echo "install: no Chromium; the browser tests need it (apt-get install chromium)" >&2
+    fi
+fi
 stamp=.venv/.installed
 recipe=$(cat pyproject.toml scripts/install.sh | sha256sum | cut -d' ' -f1)
 

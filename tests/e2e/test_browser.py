@@ -149,3 +149,34 @@ def test_a_phone_width_page_has_no_sideways_scroll(server: AppServer, browser: B
     assert overflow <= 1
     shop.screenshot("07-phone.png")
     context.close()
+
+
+def test_the_keyboard_reaches_a_cards_buttons(shop: ShopPage) -> None:
+    shop.ask("backpacks")
+    shop.page.focus("#cards article.card .act-details")
+    shop.page.keyboard.press("Enter")
+    shop.page.wait_for_selector("#details section.details")
+    name = shop.card_names()[0]
+    assert name in shop.page.inner_text("#details")
+    label = shop.page.get_attribute("#cards article.card .act-details", "aria-label")
+    assert label == f"Details: {name}"
+
+
+def test_two_shoppers_at_once_see_only_their_own_answers(
+    server: AppServer, browser: Browser, rows: dict[str, Any]
+) -> None:
+    contexts = [browser.new_context() for _ in range(2)]
+    bags, tees = (ShopPage(c.new_page(), server.url) for c in contexts)
+    for shop, text in ((bags, "bags"), (tees, "women's tees")):
+        shop.page.fill("#ask textarea", text)
+    bags.page.press("#ask textarea", "Enter")
+    tees.page.press("#ask textarea", "Enter")  # queued behind the first, not mixed with it
+    bags.wait_for_answer(0)
+    tees.wait_for_answer(0)
+    bag_names, tee_names = bags.card_names(), tees.card_names()
+    assert all("Gear/Bags" in rows[n]["categories"] for n in bag_names)
+    assert all("tee" in rows[n]["categories"][0].casefold() for n in tee_names)
+    assert "bags" not in tees.page.inner_text("#chat")
+    assert "tees" not in bags.page.inner_text("#chat")
+    for context in contexts:
+        context.close()

@@ -169,3 +169,29 @@ def test_build_app_returns_blocks_without_launching(chat: WebChat) -> None:
     for elem in ("chat", "ask", "comparison", "details", "max-price", "answer-status"):
         assert f'"elem_id": "{elem}"' in config
     assert re.search(r"text: e5.*LLM: none", config)
+
+
+def test_a_decompression_bomb_is_refused_with_a_message(chat: WebChat, tmp_path: Path) -> None:
+    from PIL import Image
+
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (12_000, 12_000)).save(bomb)  # 144 megapixels in a few kilobytes
+    assert bomb.stat().st_size < 100_000
+    view = chat.turn("", [str(bomb)], [], Session())
+    assert "megapixels" in view.notice and not view.cards
+
+
+def test_a_missing_llm_is_named_in_the_status(
+    demo_settings: Settings, demo_searcher: Searcher, tmp_path: Path
+) -> None:
+    settings = demo_settings.model_copy(
+        update={"llm": "llama-cpp", "llm_model": str(tmp_path / "missing.gguf")}
+    )
+    chat = WebChat(Assistant(settings, searcher=demo_searcher))
+    status = chat.describe()
+    assert "LLM: none (templated answers)" in status and "LLM unavailable" in status
+    session = Session()
+    view = chat.turn("bags", [], [], session)
+    assert view.cards and not view.status  # nothing to wait for
+    final = chat.phrase(view.history, session)
+    assert "template" in final.status and final.history[-1] == view.history[-1]
