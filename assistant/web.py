@@ -195,8 +195,16 @@ class WebChat:
         return [], Session()
 
     def describe(self) -> str:
-        """The status line's model part, with any fallback notice."""
-        notes = "".join(f"\n\n⚠ {escape(n)}" for n in self.assistant.notices)
+        """The status line's model part, with a notice for each fallback that serves."""
+        notices = list(self.assistant.notices)
+        wanted = self.assistant.settings.image_embedder
+        built = self.assistant.searcher.manifest["embedders"]["image"]["name"]
+        if built != wanted and not any(built in n for n in notices):
+            notices.append(
+                f"photos are matched by the {built} fallback: {wanted} could not load when "
+                "the index was built (rebuild it once it can)"
+            )
+        notes = "".join(f"\n\n⚠ {escape(n)}" for n in notices)
         return f"**Active:** {escape(self.assistant.status())}{notes}"
 
     # -- views ----------------------------------------------------------------------

@@ -195,3 +195,12 @@ def test_a_missing_llm_is_named_in_the_status(
     assert view.cards and not view.status  # nothing to wait for
     final = chat.phrase(view.history, session)
     assert "template" in final.status and final.history[-1] == view.history[-1]
+
+
+def test_the_photo_fallback_is_announced(demo_settings: Settings, demo_searcher: Searcher) -> None:
+    # The demo index was built offline, where CLIP weights cannot load; a later start
+    # (a new Searcher over that index) must still say that the fallback serves.
+    settings = demo_settings.model_copy(update={"llm": "none"})
+    later = WebChat(Assistant(settings, searcher=Searcher(settings, progress=False)))
+    assert later.assistant.searcher.manifest["embedders"]["image"]["name"] == "visual"
+    assert "⚠ photos are matched by the visual fallback: clip could not load" in later.describe()
