@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from .build import build_index
 from .catalog import Catalog, load_catalog
-from .errors import ShopError
+from .errors import BadSetting, ShopError
 from .prices import PriceRange
 from .query import Constraints
 from .search import Searcher, SearchResult
@@ -78,8 +80,19 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Flags over ``SHOP_*`` variables over defaults; a refused value is one clear line."""
     fields = Settings.model_fields
-    return Settings.from_overrides({k: v for k, v in vars(args).items() if k in fields})
+    try:
+        return Settings.from_overrides({k: v for k, v in vars(args).items() if k in fields})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
+            + (f" (got {e['input']!r})" if not isinstance(e.get("input"), dict) else "")
+            for e in error.errors()
+        )
+        raise BadSetting(
+            f"bad setting: {problems}", fix="see --help, or unset the SHOP_* variable"
+        ) from None
 
 
 def _parser() -> argparse.ArgumentParser:

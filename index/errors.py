@@ -8,6 +8,7 @@ points print ``str(error)`` as one line and exit non-zero; the web UI shows it.
     ├── CatalogError        the catalog cannot be read at all
     ├── ModelUnavailable    an embedder's weights or package cannot be had
     ├── IndexProblem        the index is missing, stale, corrupt or built by other models
+    ├── BadSetting          a flag or SHOP_* variable with a refused value
     └── BadInput            a query photo or message that cannot be used
 """
 
@@ -36,6 +37,10 @@ class ModelUnavailable(ShopError):
 
 class IndexProblem(ShopError):
     """The index on disk cannot serve this catalog with these models."""
+
+
+class BadSetting(ShopError):
+    """A flag or ``SHOP_*`` variable with a value the settings refuse."""
 
 
 class BadInput(ShopError):
