@@ -41,9 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ShopError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"active: {assistant.status()}", flush=True)
-    for notice in assistant.notices:
-        print(f"note: {notice}", flush=True)
+    print(f"active: {assistant.status()}", flush=True)  # notices were logged as they came
     app = build_app(WebChat(assistant))
     launch(
         app,
