@@ -257,7 +257,7 @@ def _filter_words(filters: Filters, lang: str, currency: str) -> str:
         "" if value is None else money(value, currency, lang)
         for value in (filters.min_price, filters.max_price)
     )
-    price = f"{low}–{high}" if low or high else ""
+    price = f"{low}–{high}" if low and high else f"≥ {low}" if low else f"≤ {high}" if high else ""
     parts = [p for p in (price, filters.category, filters.color, filters.size) if p]
     head = "筛选" if lang == "zh" else "Filters"
     none = "不限" if lang == "zh" else "none"
