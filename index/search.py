@@ -232,6 +232,11 @@ class Searcher:
             np.zeros(len(self.products)),
         )
         soft, labels = self._soft(wanted)
+        if "photo" in signals and parsed is not None and not wanted.types:
+            kind = self._photo_kind(signals["photo"], hard)
+            if kind is not None:
+                labels.append(kind)
+                soft = soft + kind[1]
         if alternatives and wanted.price is not None:
             soft = soft + self._price_closeness(wanted.price, hard)
         score = soft + RELEVANCE_SPAN * relevance / max(sum(weights.values()), 1e-9)
@@ -382,6 +387,23 @@ class Searcher:
                 best[product] = score
                 best_photo[product] = position
         return best, best_photo
+
+    def _photo_kind(
+        self, photo: np.ndarray, candidates: np.ndarray
+    ) -> tuple[str, np.ndarray] | None:
+        """Products of the same kind as the photo's best match: "like this but in blue"
+        should bring blue hoodies for a grey hoodie, before blue jackets and tanks.
+
+        The kind is the leaf of the best match's first category; it counts as one more
+        soft wish, so the words' wishes (a colour, a size) still rank above it.
+        """
+        scores = np.where(candidates, photo, -np.inf)
+        best = int(np.argmax(scores))
+        if not np.isfinite(scores[best]) or not self.products[best].categories:
+            return None
+        leaf = self.products[best].categories[0].split("/")[-1].strip()
+        same = [leaf in (c.split("/")[-1].strip() for c in p.categories) for p in self.products]
+        return f"like the photo: {leaf}", np.array(same, dtype=bool)
 
     def _image_for(self, i: int, wanted: Constraints, photo: int | None) -> Image | None:
         product = self.products[i]

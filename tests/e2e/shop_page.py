@@ -8,6 +8,7 @@ waits on what the page shows, never on fixed sleeps.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import socket
@@ -23,6 +24,22 @@ from playwright.sync_api import Browser, Page, Playwright
 from index.settings import PROJECT_ROOT
 
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+# A pasted or dropped file, as the browser delivers it: a DataTransfer holding a File.
+_HAND_OVER = """async ([data, name, how]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const files = new DataTransfer();
+  files.items.add(new File([bytes], name, { type: 'image/jpeg' }));
+  const box = document.querySelector('#ask textarea');
+  box.focus();
+  if (how === 'paste') {
+    box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: files, bubbles: true }));
+  } else {
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      const init = { dataTransfer: files, bubbles: true, cancelable: true };
+      box.dispatchEvent(new DragEvent(type, init));
+    }
+  }
+}"""
 STARTUP_TIMEOUT_S = 180
 ANSWER_TIMEOUT_MS = 60_000
 
@@ -118,9 +135,14 @@ class ShopPage:
         self.page.press("#ask textarea", "Enter")
         self.wait_for_answer(before)
 
-    def upload(self, photo: Path, text: str = "") -> None:
+    def upload(self, photo: Path, text: str = "", *, how: str = "upload") -> None:
+        """Give a photo the way a shopper does: "upload" (file picker), "paste" or "drop"."""
         before = self.answers()
-        self.page.set_input_files("#ask input[type=file]", str(photo))
+        if how == "upload":
+            self.page.set_input_files("#ask input[type=file]", str(photo))
+        else:
+            data = base64.b64encode(photo.read_bytes()).decode("ascii")
+            self.page.evaluate(_HAND_OVER, [data, photo.name, how])
         self.page.wait_for_selector("#ask img", timeout=ANSWER_TIMEOUT_MS)  # the preview
         if text:
             self.page.fill("#ask textarea", text)

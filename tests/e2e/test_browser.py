@@ -89,6 +89,13 @@ def test_an_uploaded_photo_finds_its_product(shop: ShopPage) -> None:
     shop.screenshot("02-photo-query.png")
 
 
+@pytest.mark.parametrize("how", ["paste", "drop"])
+def test_a_pasted_or_dropped_photo_with_words(shop: ShopPage, how: str) -> None:
+    shop.upload(BAG_PHOTO, "like this", how=how)
+    assert "Joust Duffle Bag" in shop.card_names()[:3]
+    assert "like this" in shop.page.inner_text("#chat")
+
+
 def test_a_comparison_is_a_table_of_catalog_facts(shop: ShopPage, rows: dict[str, Any]) -> None:
     shop.ask("Which is cheaper, the Joust Duffle Bag or the Fusion Backpack, and by how much?")
     table = shop.page.inner_text("#comparison table")

@@ -204,3 +204,15 @@ def test_the_photo_fallback_is_announced(demo_settings: Settings, demo_searcher:
     later = WebChat(Assistant(settings, searcher=Searcher(settings, progress=False)))
     assert later.assistant.searcher.manifest["embedders"]["image"]["name"] == "visual"
     assert "⚠ photos are matched by the visual fallback: clip could not load" in later.describe()
+
+
+def test_like_this_but_in_blue_keeps_the_photos_kind(
+    chat: WebChat, rows: dict[str, Any]
+) -> None:
+    grey_hoodie = DEMO_CATALOG / "images" / "mh01-gray_main.jpg"
+    kind = rows["MH01"]["categories"][0].split("/")[-1]
+    view = chat.turn("like this but in blue", [str(grey_hoodie)], [], Session())
+    top = [rows[c.product_id] for c in view.cards[:3]]
+    assert all("Blue" in row["colors"] for row in top)
+    assert all(kind in row["categories"][0] for row in top)
+    assert all("– Blue" in c.html for c in view.cards[:3])  # the blue variant's photo
