@@ -206,9 +206,7 @@ def test_the_photo_fallback_is_announced(demo_settings: Settings, demo_searcher:
     assert "⚠ photos are matched by the visual fallback: clip could not load" in later.describe()
 
 
-def test_like_this_but_in_blue_keeps_the_photos_kind(
-    chat: WebChat, rows: dict[str, Any]
-) -> None:
+def test_like_this_but_in_blue_keeps_the_photos_kind(chat: WebChat, rows: dict[str, Any]) -> None:
     grey_hoodie = DEMO_CATALOG / "images" / "mh01-gray_main.jpg"
     kind = rows["MH01"]["categories"][0].split("/")[-1]
     view = chat.turn("like this but in blue", [str(grey_hoodie)], [], Session())
