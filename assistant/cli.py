@@ -1,4 +1,4 @@
-"""``python -m assistant ask|chat``: the turn engine from the command line.
+"""``python -m assistant ask|chat|eval``: the turn engine from the command line.
 
 ``ask`` answers one turn; with ``--history FILE`` it reads and updates a conversation
 file so that "the second one" works across calls. ``chat`` is an interactive
@@ -17,6 +17,7 @@ from index.cli import add_common_options, configure_logging, settings_from_args
 from index.errors import ShopError
 
 from .engine import Assistant
+from .evaluation.cli import add_eval_commands
 from .state import Conversation
 
 
@@ -33,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     chat = commands.add_parser("chat", help="an interactive terminal chat")
     add_assistant_options(chat)
     chat.set_defaults(run=_chat)
+    add_eval_commands(commands, add_assistant_options)
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     try:

@@ -2,8 +2,7 @@
 
 nDCG@k uses gain 2^grade − 1 and a log2 discount, with the ideal ranking taken
 from every graded product of the query (as in BASELINES.md), so figures are
-comparable with the baselines. Photo queries are evaluated leave-one-out: the
-query photo's own bytes are excluded from the results by content hash.
+comparable with the baselines. Photo queries are in ``photo_eval.py``.
 """
 
 from __future__ import annotations
@@ -15,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .hashing import file_sha256
+import numpy as np
+
 from .search import Searcher
+from .text import is_cjk
 
 
 def ndcg(ranked: Sequence[str], grades: Mapping[str, float], k: int = 10) -> float:
@@ -58,17 +59,44 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+MODES = ("keyword", "vector", "hybrid")
+
+
+def ranked_ids(searcher: Searcher, query: str, mode: str = "hybrid", k: int = 10) -> list[str]:
+    """The top-k product ids for a query by one retrieval mode.
+
+    ``keyword``: BM25 over the parsed keywords alone; ``vector``: e5 similarity to the
+    whole query alone; ``hybrid``: the full search (constraints, facets, both signals).
+    The first two are the ablations: no filters, no query understanding.
+    """
+    if mode == "hybrid":
+        return [hit.product.id for hit in searcher.search(query, k=k).hits]
+    if mode == "keyword":
+        scores = searcher.keywords.scores(searcher.parse(query).keywords)
+        order = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
+    elif mode == "vector":
+        vector = searcher.text_model.embed_texts([query], query=True)[0]
+        _, found = searcher.text_store.search(vector, k)
+        order = [int(i) for i in found[0] if i >= 0]
+    else:
+        raise ValueError(f"unknown retrieval mode {mode!r}: choose from {', '.join(MODES)}")
+    return [searcher.products[i].id for i in order]
+
+
 def evaluate_text(
-    searcher: Searcher, queries: Sequence[Mapping[str, Any]], k: int = 10
+    searcher: Searcher, queries: Sequence[Mapping[str, Any]], k: int = 10, mode: str = "hybrid"
 ) -> list[QueryScore]:
-    """Score each labelled text query (``qid``, ``query``, ``relevant``, optional ``lang``)."""
+    """Score each labelled text query (``qid``, ``query``, ``relevant``, optional ``lang``).
+
+    Recall@k and MRR count the products of the query's highest grade as the relevant
+    ones; nDCG@k uses every grade.
+    """
     out = []
     for item in queries:
         grades = {pid: float(g) for pid, g in item["relevant"].items()}
         top = {pid for pid, g in grades.items() if g == max(grades.values())}
-        result = searcher.search(item["query"], k=k)
-        ranked = tuple(hit.product.id for hit in result.hits)
-        lang = item.get("lang") or (result.query.lang if result.query else "en")
+        ranked = tuple(ranked_ids(searcher, item["query"], mode, k))
+        lang = item.get("lang") or ("zh" if any(is_cjk(c) for c in item["query"]) else "en")
         out.append(
             QueryScore(
                 item["qid"],
@@ -76,31 +104,6 @@ def evaluate_text(
                 ndcg(ranked, grades, k),
                 recall(ranked, top, k),
                 reciprocal_rank(ranked, top),
-                ranked,
-            )
-        )
-    return out
-
-
-def evaluate_photos(
-    searcher: Searcher, queries: Sequence[Mapping[str, Any]], base: Path, k: int = 5
-) -> list[QueryScore]:
-    """Leave-one-out photo queries (``qid``, ``file``, ``product_id``) → product ranks."""
-    out = []
-    for item in queries:
-        path = base / item["file"]
-        if not path.exists():
-            path = searcher.catalog.root / item["file"]
-        result = searcher.search(photo=path, k=max(k, 10), exclude_sha256=file_sha256(path))
-        ranked = tuple(hit.product.id for hit in result.hits)
-        wanted = {item["product_id"]}
-        out.append(
-            QueryScore(
-                item["qid"],
-                "photo",
-                float(ranked[:1] == (item["product_id"],)),
-                recall(ranked, wanted, k),
-                reciprocal_rank(ranked, wanted),
                 ranked,
             )
         )

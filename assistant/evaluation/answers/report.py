@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
 
 from .outcome import Outcome
 from .questions import KINDS, LANGS
@@ -23,7 +25,8 @@ def report(outcomes: Sequence[Outcome], llm: bool, verbose: bool) -> None:
     wrong_currency = sum(p.startswith("currency") for o in outcomes for p in o.problems)
     invented = sum(len(o.invented) for o in outcomes)
     print(
-        f"invented prices: {invented} in {len(outcomes)} answers; "
+        f"amounts the catalog does not support (invented prices): {invented} in "
+        f"{len(outcomes)} answers; "
         f"amounts in another currency: {wrong_currency}"
     )
     ungrounded = sum(not o.grounded for o in outcomes)
@@ -45,6 +48,40 @@ def report(outcomes: Sequence[Outcome], llm: bool, verbose: bool) -> None:
         for o in outcomes:
             if not o.ok:
                 print(_failure(o))
+
+
+def summary(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """The report's figures as one JSON-ready object, outcomes included."""
+
+    def tally(chosen: Sequence[Outcome]) -> dict[str, Any]:
+        right = sum(o.ok for o in chosen)
+        return {"right": right, "asked": len(chosen), "accuracy": right / max(len(chosen), 1)}
+
+    by_kind = {
+        kind: {
+            lang: tally(
+                [
+                    o
+                    for o in outcomes
+                    if o.question.kind == kind and lang in ("all", o.question.lang)
+                ]
+            )
+            for lang in (*LANGS, "all")
+        }
+        for kind in KINDS
+    }
+    return {
+        **tally(outcomes),
+        "by_language": {
+            lang: tally([o for o in outcomes if o.question.lang == lang]) for lang in LANGS
+        },
+        "by_kind": by_kind,
+        "unsupported_amounts": sum(len(o.invented) for o in outcomes),
+        "wrong_currency": sum(p.startswith("currency") for o in outcomes for p in o.problems),
+        "ungrounded": sum(not o.grounded for o in outcomes),
+        "worded_by_llm": sum(o.source == "llm" for o in outcomes),
+        "outcomes": [{**asdict(o), "ok": o.ok} for o in outcomes],
+    }
 
 
 def _cell(outcomes: Sequence[Outcome]) -> str:

@@ -7,11 +7,13 @@ the same products; only the phrasing differs, two phrasings per kind used in tur
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from .shop import Row, Shop, cents, effective_price, mean_rating, spoken
@@ -66,6 +68,37 @@ class Question:
     number: int
     turns: tuple[str, ...]
     expect: dict[str, Any]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, default=str)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Question:
+        """A question file's line; an unknown kind is refused here, not mid-run."""
+        if data.get("kind") not in KINDS:
+            raise ValueError(f"{data.get('qid', '?')}: unknown kind {data.get('kind')!r}")
+        return cls(
+            qid=str(data["qid"]),
+            kind=data["kind"],
+            lang=data.get("lang", "en"),
+            number=int(data.get("number", 0)),
+            turns=tuple(data["turns"]),
+            expect={k: _decimal(k, v) for k, v in (data.get("expect") or {}).items()},
+        )
+
+
+# Amounts are written as strings ("34.00") so that no float rounding creeps in.
+AMOUNTS = ("price", "difference", "average", "cheapest")
+
+
+def _decimal(key: str, value: Any) -> Any:
+    return Decimal(str(value)) if key in AMOUNTS and value is not None else value
+
+
+def read_questions(path: Path) -> list[Question]:
+    """A question file: JSON lines as ``python -m assistant eval questions`` writes them."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [Question.from_dict(json.loads(line)) for line in lines if line.strip()]
 
 
 def generate(shop: Shop, seed: int, per_kind: int = PER_KIND) -> list[Question]:

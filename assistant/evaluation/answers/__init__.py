@@ -31,9 +31,10 @@ words are the last segment of each product's first category, matched generously
 
 Modules: ``shop`` (the catalog read plainly) → ``questions`` (the set, with expected
 answers) → ``outcome`` (asked through the engine, judged by ``judge`` with the text
-readers of ``answer_text``) → ``report`` (the table); ``__main__`` is the command.
+readers of ``answer_text``) → ``report`` (the table); the command is in
+``assistant/evaluation/cli.py``.
 
-Run: .venv/bin/python -m benchmarks.assistant_quality [--limit 3] [--json out.json]
+Run: .venv/bin/python -m assistant eval answers [--questions F] [--json]
      [--llm llama-cpp --llm-model qwen2.5-0.5b|smollm2-135m] [--verbose] [--catalog DIR]
 (``--verbose`` lists every failed question; the index options are those of ``python -m index``.)
 """
