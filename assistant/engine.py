@@ -463,7 +463,12 @@ class Assistant:
     def _phrase_answer(
         self, message: str, turn: Understanding, draft: Draft
     ) -> tuple[str, str, str]:
-        """(answer, source, reason): the LLM's text if it passes every check, else the draft."""
+        """(answer, source, reason): the LLM's text if it passes every check, else the draft.
+
+        prompts/system.txt names the language and currency last: llama.cpp reuses the
+        cached prompt up to the first token that differs from the previous turn's, so
+        a shared start survives a switch between English and Chinese shoppers.
+        """
         if self.llm is None or not draft.phrase:
             return draft.text, "template", "no LLM configured" if self.llm is None else "fixed"
         currency = draft.facts.currency

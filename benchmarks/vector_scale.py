@@ -42,7 +42,8 @@ import math
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -295,6 +296,7 @@ def main(argv: list[str] | None = None) -> None:
         "--exact-only-above", type=int, default=10**12, help="above this size, time exact only"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="also write every row here (for the chart)")
     args = parser.parse_args(argv)
 
     import faiss
@@ -330,6 +332,9 @@ def main(argv: list[str] | None = None) -> None:
         )
         del vectors
     print("\n".join(recommend(rows)))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps([asdict(r) for r in rows], indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
