@@ -299,6 +299,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--cold-child", choices=KINDS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.cold_runs < 1:
+        parser.error("--cold-runs must be at least 1 (the load time comes from those runs)")
     if args.cold_child:
         cold_child(args.cold_child, args.llm, args.llm_model)
         return
