@@ -68,13 +68,23 @@ def build_app(chat: WebChat) -> gr.Blocks:
         session = gr.State(lambda: Session())  # one per browser session
         outputs: list[Any] = []  # filled once the components below exist
 
-        def _wire(event: Callable[..., Any], step: Callable[..., Any], inputs: list[Any]) -> None:
-            """A turn's two events: decide and show (fast), then phrase (the LLM's queue)."""
-            first = event(step, inputs, outputs, concurrency_id="turn", show_progress="minimal")
+        def _wire(
+            event: Callable[..., Any], step: Callable[..., Any], inputs: list[Any], name: str
+        ) -> Any:
+            """A turn's two events: decide and show (fast), then phrase (the LLM's queue).
+
+            Both are named API endpoints (``name``, ``name + "_phrase"``) so that
+            gradio_client can drive a session as the page does (benchmarks/load_test.py).
+            """
+            first = event(
+                step, inputs, outputs, concurrency_id="turn", show_progress="minimal",
+                api_name=name,
+            )  # fmt: skip
             first.then(
                 _phrasing(chat, outputs), [chatbot, session], outputs, concurrency_id="phrase",
-                show_progress="hidden",
+                show_progress="hidden", api_name=f"{name}_phrase",
             )  # fmt: skip
+            return first
 
         gr.Markdown("## Shop assistant", elem_id="title")
         models = gr.Markdown(chat.describe(), elem_id="models")
@@ -127,12 +137,10 @@ def build_app(chat: WebChat) -> gr.Blocks:
             view = chat.turn(value.get("text", ""), list(value.get("files") or []), history, state)
             return _render(view, state)
 
-        box_event = box.submit(
-            submit, [box, chatbot, session], outputs, concurrency_id="turn", show_progress="minimal"
-        )
-        box_event.then(lambda: gr.MultimodalTextbox(value=None), None, box, queue=False).then(
-            _phrasing(chat, outputs), [chatbot, session], outputs, concurrency_id="phrase",
-            show_progress="hidden",
+        asked = _wire(box.submit, submit, [box, chatbot, session], "ask")
+        asked.then(
+            lambda: gr.MultimodalTextbox(value=None), None, box, queue=False,
+            api_visibility="private",
         )  # fmt: skip
 
         def filtered(*values: Any) -> Any:
@@ -146,20 +154,20 @@ def build_app(chat: WebChat) -> gr.Blocks:
             )
             return _render(chat.apply_filters(filters, history, state), state)
 
-        _wire(apply.click, filtered, [low, high, category, color, size, chatbot, session])
+        _wire(apply.click, filtered, [low, high, category, color, size, chatbot, session], "filter")
 
         def acted(request: str, history: list[Any], state: Session) -> Any:
             name, _, product_id = (request or "").partition(":")
             return _render(chat.act(name, product_id, history, state), state)
 
-        _wire(act.click, acted, [action, chatbot, session])
+        _wire(act.click, acted, [action, chatbot, session], "card")
 
         def new_chat() -> Any:
             history, state = chat.reset()
             return _render(View(history=history), state)
 
-        clear.click(new_chat, None, outputs, queue=False)
-        app.load(chat.describe, None, models, queue=False)
+        clear.click(new_chat, None, outputs, queue=False, api_name="new_chat")
+        app.load(chat.describe, None, models, queue=False, api_visibility="private")
     return app
 
 
