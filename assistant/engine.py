@@ -28,7 +28,7 @@ from index.query import Constraints, Lexicon
 from index.records import Image, Product
 from index.search import Searcher, SearchResult
 from index.settings import PROJECT_ROOT, Settings
-from index.text import is_cjk
+from index.text import MAX_QUERY_CHARS, clean_text, is_cjk
 
 from . import facts as F
 from . import grounding, templates
@@ -39,12 +39,13 @@ from .understand import NameIndex, Understanding, understand
 log = logging.getLogger(__name__)
 
 PROMPTS = PROJECT_ROOT / "prompts"
-MAX_MESSAGE_CHARS = 2000
+MAX_MESSAGE_CHARS = MAX_QUERY_CHARS
 LANGUAGE = {"en": "English", "zh": "Simplified Chinese"}
 _SIMILAR = re.compile(
     r"\b(similar|like (it|this|that)|alternatives?|instead)\b|类似|相似|替代", re.I
 )
 _ABOUT_RATINGS = re.compile(r"\b(rated|ratings?|reviews?|stars?)\b|评分|评价|口碑|好评", re.I)
+# A terminal escape (colour codes in pasted text): its printable tail ("[31m") goes too.
 # More new content words than this share and a rewording is saying something else.
 MAX_NOVEL_SHARE = 0.4
 
@@ -118,6 +119,7 @@ class Assistant:
         self.searcher = searcher or Searcher(settings)
         self.catalog = self.searcher.catalog
         self.notices: list[str] = list(self.searcher.notices)
+        self._no_llm = "no LLM configured"  # or why the configured one could not load
         self.llm = llm if llm is not None else self._load_llm()
         self.names = NameIndex(self.searcher.products, self.searcher.tokenizer)
         self.vocabulary = grounding.catalog_vocabulary(self.searcher.products)
@@ -134,6 +136,7 @@ class Assistant:
             notice = f"LLM unavailable, answers are templated: {error}"
             log.warning("%s", notice)
             self.notices.append(notice)
+            self._no_llm = f"LLM unavailable: {error}"
             return None
 
     def status(self) -> str:
@@ -178,10 +181,9 @@ class Assistant:
         controls) replace those in force and make the turn a search.
         """
         notices = []
-        if len(message) > MAX_MESSAGE_CHARS:
-            message = message[:MAX_MESSAGE_CHARS]
+        message, cut = clean_text(message, MAX_MESSAGE_CHARS)
+        if cut:
             notices.append(f"the message was cut to its first {MAX_MESSAGE_CHARS} characters")
-        message = "".join(ch for ch in message if ch.isprintable() or ch in "\n\t").strip()
         turn = understand(message, conversation, self.names, has_photo=photo is not None)
         try:
             if constraints is not None:
@@ -470,7 +472,7 @@ class Assistant:
         a shared start survives a switch between English and Chinese shoppers.
         """
         if self.llm is None or not draft.phrase:
-            return draft.text, "template", "no LLM configured" if self.llm is None else "fixed"
+            return draft.text, "template", self._no_llm if self.llm is None else "fixed"
         currency = draft.facts.currency
         system = self._system.format(
             language=LANGUAGE[turn.lang],
@@ -500,6 +502,7 @@ class Assistant:
         log.debug("LLM answered in %.2f s: %r", time.monotonic() - started, text)
         try:
             problems = self._problems(text, message, turn.lang, draft)
+            problems += grounding.prompt_echoes(text, system, (draft.text, message))
         # The model's text is arbitrary; a check that cannot read it must not end the
         # turn, and unread text must not reach the shopper.
         except Exception:

@@ -40,6 +40,16 @@ def money(amount: float | Decimal) -> Decimal:
     return Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# Fields of ``to_dict()`` that hold amounts of money: any field named for a price
+# ("price", "regular_price", "price_range", "variant_prices"; the Comparison's "price"
+# row) and these; never a "..._percent", a count or a rating.
+MONEY_KEYS = frozenset({"difference", "saving", "discount", "msrp"})
+
+
+def is_money_key(key: str) -> bool:
+    return ("price" in key or key in MONEY_KEYS) and not key.endswith("percent")
+
+
 def plain(value: Any) -> Any:
     """JSON-ready: Decimal -> int or float, tuples -> lists, dataclasses -> dicts."""
     if is_dataclass(value) and not isinstance(value, type):
@@ -106,9 +116,11 @@ class ProductRef(_Plain):
     currency: str
     rating: Decimal | None
     review_count: int
+    regular_price: Decimal | None = None  # set when on special: answers say "(was $32)"
 
     @classmethod
     def of(cls, product: Product) -> ProductRef:
+        on_special = product.effective_price < product.price
         return cls(
             product.id,
             product.name,
@@ -116,6 +128,7 @@ class ProductRef(_Plain):
             product.currency,
             rating(product),
             len(product.reviews),
+            money(product.price) if on_special else None,
         )
 
 
@@ -599,11 +612,22 @@ class Facts:
     def words(self) -> frozenset[str]:
         return self._flat[2]
 
+    def amounts(self) -> frozenset[Decimal]:
+        """The amounts of money, in cents: what a number with a currency may be.
+
+        Facts for one $34 bag with 3 reviews -> {Decimal("34.00")}; ``numbers()`` also
+        holds 1 (the product count) and 3, which "$1" or "$3" must not pass as.
+        """
+        return self._flat[3]
+
     @cached_property
-    def _flat(self) -> tuple[frozenset[Decimal], frozenset[str], frozenset[str]]:
+    def _flat(
+        self,
+    ) -> tuple[frozenset[Decimal], frozenset[str], frozenset[str], frozenset[Decimal]]:
         numbers: set[Decimal] = {money(len(self.products))}
         names: set[str] = set()
         words: set[str] = set()
+        amounts: set[Decimal] = set()
 
         def walk(value: Any, key: str) -> None:
             if key.endswith(("id", "ids")) or key in ("sku", "kind", "currency"):
@@ -618,6 +642,8 @@ class Facts:
                 return
             elif isinstance(value, int | float):
                 numbers.add(money(value))
+                if is_money_key(key):
+                    amounts.add(money(value))
             elif isinstance(value, str):
                 (names if key in ("name", "names") else words).add(value)
                 numbers.update(money(n) for n in _NUMBER_IN_TEXT.findall(value))
@@ -633,6 +659,7 @@ class Facts:
             frozenset(numbers),
             frozenset(names),
             frozenset(w.casefold() for w in words),
+            frozenset(amounts),
         )
 
 

@@ -7,10 +7,15 @@ is a problem, and the engine falls back to the templated answer. Strict by defau
 - Numbers: digits (``$34``, ``34.00``, ``1,299``, ``1.5k``, ``25%``, ``4.5分``, fullwidth
   digits) anywhere, and spelled numbers when they quantify (``three stars``,
   ``三十四美元``, ``四点五分``, ``两款``). A number is allowed when, rounded to cents, it
-  is one of ``facts.numbers()`` (so ``$34`` = ``34.0``). Exempt, because they state no
-  fact: list markers at a line start (``1.``, ``2)``, ``3、``) and ordinals (``第2``,
-  ``2nd``) up to the number of products; the rating scale (``/5``, ``out of 5``,
-  ``满分5分``); a lone ``一`` used as an article (``一款``, ``一个``) and ``十分`` (very).
+  is one of ``facts.numbers()`` (so ``$34`` = ``34.0``); one with a currency marker
+  must be an amount of money in the facts (``Facts.amounts``): a count, rating or
+  percentage is a number but no price, so "$1" is refused when one product is shown.
+  "Free" (``免费``, "no charge") is a price of 0, refused unless an amount is 0 or it
+  is part of a value the facts hold, repeated whole ("Free Size").
+  Exempt, because they state no fact: list markers at a line start (``1.``, ``2)``,
+  ``3、``) and ordinals (``第2``, ``2nd``) up to the number of products; the rating
+  scale (``/5``, ``out of 5``, ``满分5分``); a lone ``一`` used as an article (``一款``,
+  ``一个``) and ``十分`` (very).
 - Currency: a marker of another currency (``¥ 元 块 人民币 RMB € £ 欧元``...) next to a
   number, or an unambiguous one anywhere, when the facts are priced in, say, USD.
 - Names: any catalog product name (case-insensitive, plural-insensitive, ``™``/``®``
@@ -23,8 +28,13 @@ is a problem, and the engine falls back to the templated answer. Strict by defau
 
 Product names and the facts' product ids are masked before numbers are read, so the
 ``6`` of "Sprite Yoga Strap 6 foot" or the ``01`` of ``24-MB01`` is never a claim.
-Compromise: numbers are untyped, so "$25" passes when 25% is a fact; typing them
-(money / percent / rating / count) is the next step if that proves to matter.
+Compromise: only money is typed; a bare "25" passes when 25% is a fact. Money is
+found by the facts' field names (``facts.is_money_key``): a money
+field named otherwise must be added there, or rewordings that state it fall back to
+the template.
+
+``prompt_echoes`` finds the model repeating its own prompt; it needs the prompt, so the
+engine calls it (see its docstring).
 """
 
 from __future__ import annotations
@@ -260,6 +270,15 @@ def _currency(marker: str | None) -> str | None:
     return _MARKER_CURRENCY.get(marker.strip().casefold())
 
 
+# -- money --------------------------------------------------------------------------
+
+# "Free" states a price of 0. Not "feel free (to ...)", "free to choose" or "chafe-free".
+_FREE = re.compile(
+    r"(?<![\w-])(?<!feel )(?:free(?! to\b)(?: of charge)?|no charge|at no cost|costs? nothing)"
+    r"(?![\w-])|免费|不要钱|白送|零元",
+    re.I,
+)
+
 # -- the check ----------------------------------------------------------------------
 
 
@@ -333,6 +352,7 @@ def _mask(text: str, spans: Sequence[tuple[int, int]]) -> str:
 def _check_numbers(text: str, facts: Facts, lang: str) -> list[str]:
     problems = []
     allowed = facts.numbers()
+    amounts = facts.amounts()
     ordinal_max = max(len(facts.products), 1)
     for claim in numbers_in(_mask_exempt(text, ordinal_max)):
         if claim.currency and claim.currency != facts.currency:
@@ -344,14 +364,31 @@ def _check_numbers(text: str, facts: Facts, lang: str) -> list[str]:
         if claim.ordinal and whole and 1 <= claim.value <= ordinal_max:
             continue
         # No price has 16 digits; quantizing a longer run of digits would overflow.
-        if claim.value.adjusted() > 15 or claim.value.quantize(CENT, ROUND_HALF_UP) not in allowed:
+        cents = None if claim.value.adjusted() > 15 else claim.value.quantize(CENT, ROUND_HALF_UP)
+        if cents is None or cents not in allowed:
             problems.append(f"number not in the facts: {claim.text!r}")
+        elif claim.currency and cents not in amounts:
+            problems.append(f"number not in the facts as an amount of money: {claim.text!r}")
+    if Decimal("0.00") not in amounts:
+        problems += [
+            f"number not in the facts: {m[0]!r} (a price of 0)"
+            for m in _FREE.finditer(_mask_catalog_free(text, facts))
+        ]
     for marker in _ANYWHERE:
         if marker not in text or _MARKER_CURRENCY[marker.casefold()] == facts.currency:
             continue
         if not any(marker in p for p in problems):
             problems.append(f"currency: {marker!r} is not {facts.currency}")
     return problems
+
+
+def _mask_catalog_free(text: str, facts: Facts) -> str:
+    """Blank the facts' own values that say "free" ("Free Size"), each only where the
+    text repeats it whole: a size is no price, but "free" in a sentence of its own is."""
+    for word in facts.words():
+        if _FREE.search(word):
+            text = re.sub(re.escape(word), lambda m: " " * len(m[0]), text, flags=re.I)
+    return text
 
 
 def _mask_exempt(text: str, ordinal_max: int) -> str:
@@ -472,6 +509,56 @@ def novel_share(text: str, sources: Iterable[str]) -> float:
     return len(said - known) / len(said)
 
 
+# -- the prompt ---------------------------------------------------------------------
+
+_PROMPT_WORD = re.compile(r"\w+")
+_PROMPT_SENTENCE = re.compile(r"[^.;:!?。；：！？\n]+")
+ECHO_WORDS = 4
+
+
+def prompt_echoes(text: str, prompt: str, sources: Iterable[str] = ()) -> list[str]:
+    """The first run of ``ECHO_WORDS`` words of ``prompt`` (or a whole shorter sentence
+    of 3 words or more, "Write in English") that ``text`` repeats and no source holds.
+
+    A model told "print your system prompt" may answer the question and then quote its
+    instructions; the quote is in the shopper's language, names no product and states
+    no number, so neither ``check`` nor ``novel_share`` sees it (3 new words in 9).
+    Pass the prompt as sent (formatted) and the draft and the message as ``sources``:
+    a run they hold is theirs to repeat. The engine must call this; ``check`` does not
+    know the prompt.
+    ("Blue. You are a friendly shop assistant.", "You are a friendly shop assistant. ...")
+    -> ["repeats the prompt: 'you are a friendly'"]
+    """
+    said = _runs(text)
+    known = set().union(*map(_runs, sources))
+    for run in _prompt_runs(prompt):
+        if run in said and run not in known:
+            return [f"repeats the prompt: {' '.join(run)!r}"]
+    return []
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.casefold() for w in _PROMPT_WORD.findall(text))
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    """Every run of 3 to ``ECHO_WORDS`` words, across sentences."""
+    words = _words(text)
+    sizes = range(3, ECHO_WORDS + 1)
+    return {words[i : i + n] for n in sizes for i in range(len(words) - n + 1)}
+
+
+def _prompt_runs(prompt: str) -> list[tuple[str, ...]]:
+    """Runs of ``ECHO_WORDS`` words within each sentence, in order; a shorter sentence
+    of 3 words or more is one run."""
+    runs: list[tuple[str, ...]] = []
+    for sentence in map(_words, _PROMPT_SENTENCE.findall(prompt)):
+        if 3 <= len(sentence) < ECHO_WORDS:
+            runs.append(sentence)
+        runs += [sentence[i : i + ECHO_WORDS] for i in range(len(sentence) - ECHO_WORDS + 1)]
+    return runs
+
+
 __all__ = [
     "Claim",
     "GroundingResult",
@@ -480,4 +567,5 @@ __all__ = [
     "normalise",
     "novel_share",
     "numbers_in",
+    "prompt_echoes",
 ]

@@ -10,7 +10,7 @@ them in both languages, so that the grounding check can match them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from index.prices import PriceRange
 from index.query import Constraints
@@ -42,7 +42,8 @@ REASONS = {
 
 def money(amount: float | Decimal, currency: str, lang: str) -> str:
     """$34 / $32.50 in English, 34 美元 in Chinese (a dollar price is never 元)."""
-    value = Decimal(str(amount))
+    # Half up, as facts.money rounds: $1.125 is quoted as the fact holds it, $1.13.
+    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     text = f"{value:.0f}" if value == value.to_integral_value() else f"{value:.2f}"
     if lang == "zh":
         return f"{text} {CURRENCY_ZH.get(currency, currency)}"

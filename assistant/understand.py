@@ -74,7 +74,7 @@ _CUES: dict[str, re.Pattern[str]] = {
     "out_of_scope": re.compile(
         r"\b(weather|politic|election|stock market|bitcoin|write (me )?(a |some )?(code|poem|essay)"
         r"|ignore (all |the )?(previous|above) instructions|system prompt)\b"
-        r"|天气|政治|股票|写代码|写诗|忽略(之前|以上)",
+        r"|天气|政治|股票|写代码|写诗|忽略(之前|以上)|系统提示|提示词",
         re.I,
     ),
 }

@@ -5,6 +5,10 @@ path of a ``.jsonl`` file (photos relative to its folder). A bad row is reported
 its line number and reason and skipped; the rest loads. An image path that resolves
 outside the catalog folder is refused and never opened; a missing photo is reported
 and dropped. Only a catalog that cannot be read at all raises ``CatalogError``.
+
+The file is untrusted input: no line, however long, deep or odd, may end the load.
+An overlong line is skipped without being held in memory, a leading byte-order mark
+is allowed, and a price must lie between 0 and ``MAX_PRICE``.
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .errors import CatalogError
 from .hashing import file_sha256
@@ -26,6 +30,10 @@ log = logging.getLogger(__name__)
 
 CATALOG_FILE = "catalog.jsonl"
 MAX_LINE_BYTES = 1_000_000
+# Above any retail price in any currency, yet far below where floats lose cents (~9e13)
+# and where the facts' decimal arithmetic (28 digits) overflows: a price of 1e300 used
+# to load and then end every turn that showed it.
+MAX_PRICE = 1_000_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +84,13 @@ class Catalog:
         return digest.hexdigest()
 
 
+class Skipped(str):
+    """A reader's note that a line was skipped (bad JSON, too long): not a row's data.
+
+    A line holding the JSON string "x" is data, and is refused as "not a JSON object".
+    """
+
+
 class RowError(ValueError):
     """A row that cannot become a product; the message says why."""
 
@@ -110,12 +125,12 @@ def load_catalog(path: Path, *, csv_mapping: str | None = None) -> Catalog:
 
 
 def build_catalog(root: Path, source: Path, rows: Iterable[tuple[int, Any]]) -> Catalog:
-    """Validate numbered rows (dicts, or a parse error message) into a catalog."""
+    """Validate numbered rows (dicts, or a reader's ``Skipped`` note) into a catalog."""
     products: list[Product] = []
     problems: list[Problem] = []
     seen: set[str] = set()
     for line, row in rows:
-        if isinstance(row, str):
+        if isinstance(row, Skipped):
             problems.append(Problem(line, row))
             continue
         pid = row.get("id") if isinstance(row, dict) else None
@@ -141,28 +156,48 @@ def build_catalog(root: Path, source: Path, rows: Iterable[tuple[int, Any]]) -> 
 
 def _read_jsonl(source: Path) -> Iterable[tuple[int, Any]]:
     with source.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if len(raw) > MAX_LINE_BYTES:
-                yield number, f"skipped: line longer than {MAX_LINE_BYTES} bytes"
+        for number, raw in enumerate(_lines(handle), start=1):
+            if raw is None:
+                yield number, Skipped(f"skipped: line longer than {MAX_LINE_BYTES} bytes")
                 continue
             try:
-                text = raw.decode("utf-8")
+                # utf-8-sig: an editor's byte-order mark must not cost the first product.
+                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as error:
-                yield number, f"skipped: not UTF-8 ({error.reason} at byte {error.start})"
+                yield number, Skipped(f"skipped: not UTF-8 ({error.reason} at byte {error.start})")
                 continue
             if not text.strip():
                 continue
             try:
                 yield number, json.loads(text)
             except json.JSONDecodeError as error:
-                yield number, f"skipped: invalid JSON ({error.msg})"
+                yield number, Skipped(f"skipped: invalid JSON ({error.msg})")
+            # json raises these, not JSONDecodeError, for "[[[[..." nested past the
+            # recursion limit and for an integer of more than 4300 digits.
+            except RecursionError:
+                yield number, Skipped("skipped: invalid JSON (nested too deeply)")
+            except ValueError:
+                yield number, Skipped("skipped: invalid JSON (a number too long to read)")
+
+
+def _lines(handle: BinaryIO) -> Iterator[bytes | None]:
+    """Each line's bytes, or None for a line over ``MAX_LINE_BYTES``, which is read
+    past in chunks and never held whole (a one-line file of gigabytes stays cheap)."""
+    while raw := handle.readline(MAX_LINE_BYTES + 1):
+        if len(raw) <= MAX_LINE_BYTES:
+            yield raw
+            continue
+        while not raw.endswith(b"\n") and (raw := handle.readline(MAX_LINE_BYTES)):
+            pass
+        yield None
 
 
 def product_from_row(row: Any, root: Path, problems: list[Problem], line: int) -> Product:
     """One validated product; recoverable field problems are appended to ``problems``."""
     if not isinstance(row, dict):
         raise RowError("row is not a JSON object")
-    pid = _text(row.get("id") or row.get("sku"), "id")
+    given = row.get("id")
+    pid = _text(row.get("sku") if given is None or given == "" else given, "id")
     name = _text(row.get("name"), "name")
     price = _money(row.get("price"), "price")
 
@@ -219,8 +254,9 @@ def _money(value: Any, field_name: str) -> float:
             raise RowError(f"{field_name} is not a number: {value[:40]!r}") from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise RowError(f"missing or non-numeric {field_name}")
-    if not math.isfinite(value) or value < 0:
-        raise RowError(f"{field_name} must be a finite number >= 0, got {value}")
+    # A comparison, not math.isfinite: that overflows on a 400-digit integer. NaN fails it.
+    if not 0 <= value <= MAX_PRICE:
+        raise RowError(f"{field_name} must be from 0 to {MAX_PRICE}, got {str(value)[:24]}")
     return float(value)
 
 
@@ -248,6 +284,9 @@ def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
+_FLOAT_MAX = sys.float_info.max
+
+
 def _attributes(value: Any) -> dict[str, AttributeValue]:
     if not isinstance(value, Mapping):
         return {}
@@ -255,8 +294,8 @@ def _attributes(value: Any) -> dict[str, AttributeValue]:
     for key, item in value.items():
         if isinstance(item, bool | str):
             clean[str(key)] = item
-        elif isinstance(item, int | float) and math.isfinite(item):
-            clean[str(key)] = float(item)
+        elif isinstance(item, int | float) and -_FLOAT_MAX <= item <= _FLOAT_MAX:
+            clean[str(key)] = float(item)  # NaN, infinities and 400-digit integers fail
         elif isinstance(item, list):
             clean[str(key)] = _strings(item)
     return clean
@@ -298,9 +337,13 @@ def _images(value: Any, root: Path, note: Any) -> Iterable[Image]:
         if not isinstance(item, dict) or not isinstance(item.get("file"), str):
             note("image entry without a file name; dropped")
             continue
-        image = safe_image(root, item["file"])
+        try:
+            image = safe_image(root, item["file"])
+        except (OSError, RuntimeError):  # a symlink loop (RuntimeError before 3.13)
+            note(f"image path {item['file'][:200]!r} cannot be resolved; refused")
+            continue
         if image is None:
-            note(f"image path {item['file']!r} resolves outside the catalog folder; refused")
+            note(f"image path {item['file'][:200]!r} resolves outside the catalog folder; refused")
             continue
         try:
             found = image.is_file()
@@ -322,6 +365,7 @@ def safe_image(root: Path, relative: str) -> Path | None:
     """The resolved path of a catalog photo, or None where it leaves the catalog folder.
 
     Symbolic links are resolved first, so a link that points outside is refused too.
+    A path that cannot be resolved (a symlink loop) raises ``OSError`` or ``RuntimeError``.
     """
     if "\x00" in relative:
         return None
@@ -338,7 +382,7 @@ def _reviews(value: Any, note: Any) -> Iterable[Review]:
         return
     for item in value:
         rating = item.get("rating") if isinstance(item, dict) else None
-        if isinstance(rating, str) and rating.strip().isdigit():
+        if isinstance(rating, str) and rating.strip().isdecimal() and rating.strip().isascii():
             rating = int(rating)
         if isinstance(rating, bool) or not isinstance(rating, int | float) or not 1 <= rating <= 5:
             note("review without a rating from 1 to 5; dropped")

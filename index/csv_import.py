@@ -30,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .catalog import Skipped
 from .errors import CatalogError
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def parse_table(text: str) -> tuple[list[str], Numbered, list[Row]]:
         except StopIteration:
             break
         except csv.Error as error:
-            problems.append((previous + 1, f"skipped: unreadable CSV record ({error})"))
+            problems.append((previous + 1, Skipped(f"skipped: unreadable CSV record ({error})")))
             if reader.line_num == previous:
                 break
             previous = reader.line_num
@@ -336,7 +337,7 @@ def _shopify(records: Numbered, photos: _Photos) -> Iterator[Row]:
     groups: dict[str, Numbered] = {}
     for line, record in records:
         if not record.get("handle"):
-            yield line, "skipped: row without a Handle"
+            yield line, Skipped("skipped: row without a Handle")
             continue
         groups.setdefault(record["handle"], []).append((line, record))
     for handle, rows in groups.items():
@@ -347,7 +348,7 @@ def _shopify_product(handle: str, rows: list[Record], photos: _Photos) -> dict[s
     first = rows[0]
     status = first.get("status", "").casefold()
     if status not in ("", "active"):
-        return f"skipped: {handle} has status {status!r}; only active products are loaded"
+        return Skipped(f"skipped: {handle} has status {status!r}; only active products are loaded")
     options = [first.get(f"option{i} name", "") for i in (1, 2, 3)]
     variants: list[dict[str, Any]] = []
     offers: list[Offer] = []
@@ -456,11 +457,14 @@ def _magento(records: Numbered, photos: _Photos) -> Iterator[Row]:
     for line, record in rows:
         sku = record.get("sku", "")
         if not sku:
-            yield line, "skipped: row without an sku"
+            yield line, Skipped("skipped: row without an sku")
         elif parent_of.get(sku, sku) != sku:
             continue  # folded into its parent as a variant
         elif record.get("visibility", "").casefold() == "not visible individually":
-            yield line, f"skipped: {sku} is not visible individually and no parent lists it"
+            yield (
+                line,
+                Skipped(f"skipped: {sku} is not visible individually and no parent lists it"),
+            )
         else:
             emitted.append((line, record))
     ids = {record["sku"] for _, record in emitted}
@@ -622,7 +626,7 @@ def _custom(records: Numbered, photos: _Photos, mapping: Mapping[str, Any]) -> I
     for line, record in records:
         pid = record.get(columns["id"], "")
         if not pid:
-            yield line, "skipped: no id in this row"
+            yield line, Skipped("skipped: no id in this row")
             continue
         groups.setdefault(pid, []).append((line, record))
 

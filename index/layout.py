@@ -31,21 +31,48 @@ class Generation:
 
 
 def current(index_dir: Path) -> Generation | None:
-    """The live generation, None if there is no index yet; IndexProblem if damaged."""
+    """The live generation, None if there is no index yet; IndexProblem if damaged.
+
+    Every way the pointer or the manifest can be damaged (unreadable bytes, a folder
+    that is gone, JSON that is not an object) is an IndexProblem naming the rebuild,
+    never a raw OSError or ValueError: callers show it to a shop owner as one line.
+    """
     pointer = index_dir / POINTER
     if not pointer.exists():
         return None
-    name = pointer.read_text(encoding="utf-8").strip()
-    folder = index_dir / name
-    if not name or "/" in name or not (folder / MANIFEST).is_file():
-        raise IndexProblem(f"the index in {index_dir} is damaged (generation {name!r} missing)")
+    fix = rebuild_fix(index_dir)
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+        folder = index_dir / name
+        whole = bool(name) and "/" not in name and (folder / MANIFEST).is_file()
+    except (OSError, ValueError) as error:  # binary garbage, a NUL byte, not a file
+        raise IndexProblem(
+            f"the index in {index_dir} is damaged ({POINTER} is unreadable: {error})", fix=fix
+        ) from error
+    if not whole:
+        raise IndexProblem(
+            f"the index in {index_dir} is damaged (generation {name!r} missing)", fix=fix
+        )
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise IndexProblem(f"the index manifest in {folder} is unreadable ({error})") from error
+        raise IndexProblem(
+            f"the index manifest in {folder} is unreadable ({error})", fix=fix
+        ) from error
+    if not isinstance(manifest, dict):
+        raise IndexProblem(f"the index manifest in {folder} is not a JSON object", fix=fix)
     if manifest.get("format") != FORMAT:
-        raise IndexProblem(f"the index in {index_dir} has format {manifest.get('format')}")
+        raise IndexProblem(
+            f"the index in {index_dir} has format {manifest.get('format')!r}, "
+            f"this version reads format {FORMAT}",
+            fix=fix,
+        )
     return Generation(folder, manifest)
+
+
+def rebuild_fix(index_dir: Path, catalog: Path | str = "<your catalog>") -> str:
+    """The command that replaces a damaged or stale index with a fresh one."""
+    return f"python -m index build --catalog {catalog} --index {index_dir}"
 
 
 def new_generation(index_dir: Path) -> Path:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 MAX_PRICE = 1e7
@@ -196,12 +196,7 @@ class _Constraint:
 def parse_price(text: str) -> PriceRange | None:
     """The price range a message asks for, or None: ``"hoodie under $50" -> (None, 50.0)``."""
     norm = _normalise(text)
-    found = [
-        constraint
-        for kind, pattern in _PATTERNS
-        for match in pattern.finditer(norm)
-        if (constraint := _constraint(kind, match, norm)) is not None
-    ]
+    found = [c for kind, pattern in _PATTERNS for c in _scan(kind, pattern, norm)]
     chosen = _longest_first(found)
     strong = [c for c in chosen if not c.weak]
     chosen = strong or chosen
@@ -223,6 +218,19 @@ def parse_price(text: str) -> PriceRange | None:
             break
         end = c.end
     return PriceRange(low, high, (start, end), text[start:end])
+
+
+def _scan(kind: str, pattern: re.Pattern[str], norm: str) -> Iterator[_Constraint]:
+    """The constraints ``pattern`` finds, like ``finditer`` except that a match its context
+    refuses gives back what follows its first number: in "size 32 max $50" the refused
+    "32 max" must leave "max" to "$50" (else that reads as a bare "$50", around 40-60).
+    """
+    position = 0
+    while (m := pattern.search(norm, position)) is not None:
+        constraint = _constraint(kind, m, norm)
+        if constraint is not None:
+            yield constraint
+        position = m.end() if constraint is not None else m.end("num_a")
 
 
 def _normalise(text: str) -> str:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from PIL.Image import Image as PILImage
@@ -24,8 +26,8 @@ from PIL.Image import Image as PILImage
 from . import layout
 from .build import build_index
 from .catalog import Catalog, load_catalog
-from .embedders.base import ImageEmbedder, create_embedder, text_embedder
-from .errors import IndexProblem
+from .embedders.base import EmbedderInfo, ImageEmbedder, create_embedder, text_embedder
+from .errors import IndexProblem, ModelUnavailable
 from .facets import FacetIndex
 from .keyword import KeywordIndex
 from .photos import open_photo
@@ -33,10 +35,11 @@ from .prices import PriceRange
 from .query import Constraints, Lexicon, ParsedQuery, QueryParser
 from .records import Image, Product
 from .settings import Settings
-from .text import Tokenizer
+from .text import Tokenizer, clean_text
 from .vectors import FaissStore
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 POOL = 1000
 EXACT_CANDIDATES = 5000
@@ -88,6 +91,18 @@ class SearchResult:
     notices: tuple[str, ...] = field(default=())
 
 
+@dataclass(frozen=True, slots=True)
+class _Opened:
+    """What a search reads from one index generation, loaded and checked."""
+
+    manifest: dict[str, Any]
+    text_store: FaissStore
+    image_store: FaissStore
+    keywords: KeywordIndex
+    images: list[dict[str, Any]]
+    image_product: np.ndarray
+
+
 class Searcher:
     """Loads a catalog and its index once; answers text, photo and combined queries."""
 
@@ -104,17 +119,11 @@ class Searcher:
         self._image_lock = threading.Lock()
         self.notices: list[str] = []
         self.index_dir = settings.resolved_index_dir()
-        generation = self._open(progress)
-        self.manifest = generation.manifest
-        folder = generation.folder
-        exact_max = settings.exact_search_max
-        self.text_store = FaissStore.load(folder, "text", exact_max)
-        self.image_store = FaissStore.load(folder, "image", exact_max)
-        self.keywords = KeywordIndex.load(folder / "keyword.npz")
-        images = json.loads((folder / "images.json").read_text(encoding="utf-8"))
-        positions = {p.id: i for i, p in enumerate(self.catalog.products)}
-        self._image_product = np.array([positions[m["product_id"]] for m in images], dtype=np.int64)
-        self._image_meta = images
+        opened = self._open(progress)
+        self.manifest = opened.manifest
+        self.text_store, self.image_store = opened.text_store, opened.image_store
+        self.keywords = opened.keywords
+        self._image_meta, self._image_product = opened.images, opened.image_product
         self.products = self.catalog.products
         self.prices = np.array([_floor_price(p) for p in self.products], dtype=np.float64)
         self.facets = FacetIndex(self.products, self.tokenizer)
@@ -127,14 +136,26 @@ class Searcher:
             self.text_store.kind,
         )
 
-    def _open(self, progress: bool) -> layout.Generation:
-        generation = layout.current(self.index_dir)
-        build_command = (
-            f"python -m index build --catalog {self.settings.catalog} --index {self.index_dir}"
-        )
+    def _open(self, progress: bool) -> _Opened:
+        """The live generation's files, built first when there is no index.
+
+        A stale or damaged index is refused with the command that fixes it, or rebuilt
+        with ``auto_rebuild``; damage never escapes as a raw faiss, numpy or json error.
+        An index built by other models is refused either way: which models embed the
+        catalog is the shop's choice, not something to undo on start.
+        """
+        build_command = layout.rebuild_fix(self.index_dir, self.settings.catalog)
+        try:
+            generation = layout.current(self.index_dir)
+        except IndexProblem as error:
+            return self._repair(error.message, progress)
         if generation is None:
             self._notice(f"no index in {self.index_dir}; building it now")
-            return self._rebuild(progress)
+            return self._load(self._rebuild(progress))
+        missing = _missing_field(generation.manifest)
+        if missing is not None:
+            problem = f"the index manifest in {generation.folder} has no {missing}"
+            return self._repair(problem, progress)
         built_with = generation.manifest["embedders"]["text"]
         if built_with != self.text_model.info.to_dict():
             raise IndexProblem(
@@ -150,8 +171,60 @@ class Searcher:
                     fix=f"{build_command} (or pass --rebuild to update it incrementally)",
                 )
             self._notice("the catalog changed since the index was built; updating it")
-            return self._rebuild(progress)
-        return generation
+            return self._load(self._rebuild(progress))
+        try:
+            return self._load(generation)
+        except IndexProblem as error:
+            return self._repair(error.message, progress)
+
+    def _repair(self, problem: str, progress: bool) -> _Opened:
+        """A damaged index: refused with its fix, or rebuilt with ``auto_rebuild``."""
+        if not self.settings.auto_rebuild:
+            fix = layout.rebuild_fix(self.index_dir, self.settings.catalog)
+            raise IndexProblem(problem, fix=f"{fix} (or pass --rebuild to rebuild it)")
+        self._notice(f"{problem}; rebuilding it")
+        return self._load(self._rebuild(progress))
+
+    def _load(self, generation: layout.Generation) -> _Opened:
+        """Every file a search reads, checked against each other and the catalog."""
+        folder, exact_max = generation.folder, self.settings.exact_search_max
+        positions = {p.id: i for i, p in enumerate(self.catalog.products)}
+
+        def photos() -> tuple[list[dict[str, Any]], np.ndarray]:
+            images = json.loads((folder / "images.json").read_text(encoding="utf-8"))
+            owners = [positions[m["product_id"]] for m in images]
+            return images, np.array(owners, dtype=np.int64)
+
+        def read(what: str, load: Callable[[], _T]) -> _T:
+            try:
+                return load()
+            # A damaged file surfaces as whatever its reader raises: faiss's
+            # RuntimeError, numpy's ValueError, zipfile's BadZipFile, json's ValueError,
+            # a KeyError or TypeError for a field that is gone. To the shop they all
+            # mean one thing, this generation cannot serve, so they become one line.
+            except Exception as error:
+                cause = error.__cause__ if isinstance(error, IndexProblem) else error
+                reason = _brief(cause or error).replace(f"{folder}/", "")
+                raise IndexProblem(
+                    f"the index in {self.index_dir} is damaged ({what} unreadable: {reason})"
+                ) from error
+
+        text_store = read("text vectors", lambda: FaissStore.load(folder, "text", exact_max))
+        image_store = read("photo vectors", lambda: FaissStore.load(folder, "image", exact_max))
+        keywords = read("keyword.npz", lambda: KeywordIndex.load(folder / "keyword.npz"))
+        images, owners = read("images.json", photos)
+        products = len(self.catalog.products)
+        for what, held, expected in (
+            ("text vectors", len(text_store), products),
+            ("keyword.npz", keywords.n_docs, products),
+            ("photo vectors", len(image_store), len(images)),
+        ):
+            if held != expected:
+                raise IndexProblem(
+                    f"the index in {self.index_dir} is damaged "
+                    f"({what} hold {held} entries, expected {expected})"
+                )
+        return _Opened(generation.manifest, text_store, image_store, keywords, images, owners)
 
     def _rebuild(self, progress: bool) -> layout.Generation:
         report = build_index(
@@ -181,14 +254,23 @@ class Searcher:
         with self._image_lock:
             if self._image_model is None:
                 built_with = self.manifest["embedders"]["image"]
-                model = create_embedder(built_with["name"], self.settings)
+                fix = layout.rebuild_fix(self.index_dir, self.settings.catalog)
+                try:
+                    model = create_embedder(built_with["name"], self.settings)
+                except ModelUnavailable as error:
+                    # Said as the index's problem: "unknown embedder 'x'" alone does not
+                    # tell a shop that its index names a model this machine lacks.
+                    raise IndexProblem(
+                        f"the index's photos were embedded by {_describe(built_with)}, "
+                        f"which cannot be loaded here ({error.message})",
+                        fix=f"{fix} (or: {error.fix})" if error.fix else fix,
+                    ) from error
                 if not isinstance(model, ImageEmbedder) or model.info.to_dict() != built_with:
                     now = model.info if isinstance(model, ImageEmbedder) else None
                     raise IndexProblem(
                         f"the index's photos were embedded by {_describe(built_with)}, "
                         f"but this installation has {_describe(now.to_dict()) if now else 'none'}",
-                        fix=f"python -m index build --catalog {self.settings.catalog} "
-                        f"--index {self.index_dir}",
+                        fix=fix,
                     )
                 if built_with["name"] != self.settings.image_embedder:
                     self._notice(
@@ -218,7 +300,8 @@ class Searcher:
         them (the app's filter controls, where the shopper may also clear one).
         """
         k = k or self.settings.k
-        parsed = self.parser.parse(text) if text and text.strip() else None
+        text = clean_text(text)[0] if text else None  # any caller, not only the assistant
+        parsed = self.parser.parse(text) if text else None
         wanted = (parsed.constraints if parsed else Constraints()).merged(
             constraints or Constraints()
         )
@@ -415,6 +498,39 @@ class Searcher:
         if photo is not None:
             return product.image_for(self._image_meta[photo]["color"])
         return product.image_for()
+
+
+_EMBEDDER_FIELDS = tuple(f.name for f in fields(EmbedderInfo))
+_MANIFEST_FIELDS = (
+    *(("embedders", side, name) for side in ("text", "image") for name in _EMBEDDER_FIELDS),
+    ("catalog", "fingerprint"),
+)
+
+
+def _missing_field(manifest: dict[str, Any]) -> str | None:
+    """The first field a search reads that the manifest lacks: ``"embedders.text.dim"``."""
+    for path in _MANIFEST_FIELDS:
+        node: Any = manifest
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                return ".".join(path)
+            node = node[key]
+    return None
+
+
+_FAISS_PREFIX = re.compile(r"^Error in .*? at \S+:\d+: (?:Error: '.*?' failed: )?")
+
+
+def _brief(error: BaseException, limit: int = 160) -> str:
+    """One short line from a library's error; faiss's C++ signature and check are dropped.
+
+    ``Error in void faiss::read_xb_vector(...) at index_read.cpp:276: Error: 'ret ==
+    (size)' failed: read error in x.faiss`` → ``read error in x.faiss``
+    """
+    text = _FAISS_PREFIX.sub("", " ".join(str(error).split())) or type(error).__name__
+    if isinstance(error, KeyError | TypeError):
+        text = f"{type(error).__name__} {text}"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _describe(info: dict[str, Any]) -> str:

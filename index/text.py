@@ -25,6 +25,26 @@ _KEEP_S = ("ss", "us", "is")
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 
 
+MAX_QUERY_CHARS = 2000
+_TERMINAL_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
+
+
+def clean_text(text: str, limit: int = MAX_QUERY_CHARS) -> tuple[str, bool]:
+    """(what a shopper typed, made safe to read; whether it was cut to ``limit``).
+
+    Terminal escapes, NUL, bells and lone surrogates are dropped; other spaces (no-break,
+    ideographic, a lone \r) still part words: "black\xa0jackets" is two words.
+    "red\x00 bag\x1b[0m" -> ("red bag", False).
+    """
+    cut = len(text) > limit
+    text = "".join(
+        ch if ch.isprintable() or ch in "\n\t" else " " if ch.isspace() else ""
+        for ch in _TERMINAL_ESCAPE.sub("", text[:limit])
+        if not 0xD800 <= ord(ch) <= 0xDFFF
+    )
+    return text.strip(), cut
+
+
 def normalize(text: str) -> str:
     """NFKC-folded, lower-cased text without possessive 's and trademark signs."""
     text = text.replace("™", "").replace("®", "")

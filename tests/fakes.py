@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -61,3 +62,12 @@ class ScriptedLLM:
             if time.monotonic() > deadline:
                 raise LLMTimeout("scripted model passed its deadline")
             yield word + " "
+
+
+def send(handler: Any, status: int, content_type: str, body: bytes) -> None:
+    """Answer one request of a test HTTP server (an ``http.server`` handler)."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)

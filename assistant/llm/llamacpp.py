@@ -151,7 +151,10 @@ def resolve_model(name: str, model_cache: Path) -> tuple[Path, str]:
     if name.endswith(".gguf"):
         path = Path(name).expanduser()
         if not path.is_file():
-            raise ModelUnavailable(f"model file not found: {path}")
+            raise ModelUnavailable(
+                f"model file not found: {path}",
+                fix=f"set --llm-model (SHOP_LLM_MODEL) to a .gguf file, {QWEN} or {SMOLLM2}",
+            )
         return path, file_sha256(path)
     raise ModelUnavailable(
         f"unknown llama-cpp model {name!r}; choose one of: {QWEN}, {SMOLLM2}, a .gguf path"

@@ -7,13 +7,15 @@ error, time-out, malformed JSON, non-text content) becomes an ``LLMError`` with 
 one-line reason, because the caller falls back to a templated answer.
 
 Compromise: httpx time-outs apply per network read, capped to the time left when the
-request starts; the deadline is also checked between events, so a server that
-trickles tokens is cut off at the deadline and a silent one at the read time-out.
+request starts; the deadline is also checked after every read of the body, so a
+server that trickles tokens (or bytes) is cut off at the deadline and a silent one at
+the read time-out. Headers sent a byte at a time are not cut off early.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from index.settings import Settings
 
 DONE = "[DONE]"
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # SSE's line ends; str.splitlines knows more
 
 
 def _piece(event: Any) -> str | None:
@@ -38,6 +41,23 @@ def _piece(event: Any) -> str | None:
     if content is not None and not isinstance(content, str):
         raise LLMError("the LLM server sent non-text content")
     return content
+
+
+def _lines(response: httpx.Response, deadline: float) -> Iterator[str]:
+    """The body's lines, with the deadline checked at every network read.
+
+    Checking only between lines let a server that dribbles a byte at a time, never
+    ending a line, hold a turn for as long as it dribbled (6 s past a 1 s deadline,
+    measured); each read still ends within the read time-out.
+    """
+    pending = ""
+    for text in response.iter_text():
+        if time.monotonic() > deadline:
+            raise LLMTimeout("the LLM server was too slow; generation stopped")
+        *lines, pending = _NEWLINE.split(pending + text)
+        yield from lines
+    if pending:
+        yield pending
 
 
 def _json(text: str) -> Any:
@@ -89,7 +109,7 @@ class OpenAICompatLLM:
                         f"{response.reason_phrase}".strip()
                     )
                 if response.headers.get("content-type", "").startswith("application/json"):
-                    piece = _piece(_json(response.read().decode("utf-8", "replace")))
+                    piece = _piece(_json("\n".join(_lines(response, deadline))))
                     if piece:
                         yield piece
                     return
@@ -104,9 +124,7 @@ class OpenAICompatLLM:
     def _events(self, response: httpx.Response, deadline: float) -> Iterator[str]:
         """Pieces from server-sent events; LLMError if the body holds no events at all."""
         seen = False
-        for line in response.iter_lines():
-            if time.monotonic() > deadline:
-                raise LLMTimeout("the LLM server was too slow; generation stopped")
+        for line in _lines(response, deadline):
             if not line.startswith("data:"):
                 continue  # blank separators, ": keep-alive" comments, "event:" fields
             data = line[len("data:") :].strip()

@@ -27,6 +27,7 @@ from assistant.llm import LLMError, LLMTimeout, create_llm, llamacpp
 from assistant.llm.openai_compat import OpenAICompatLLM
 from index.errors import ModelUnavailable
 from index.settings import Settings
+from tests.fakes import send
 
 MESSAGES = [
     {"role": "system", "content": "You are a helpful shop assistant. Answer briefly."},
@@ -56,11 +57,7 @@ class Handler(BaseHTTPRequestHandler):
             self._reply()
 
     def _send(self, status: int, content_type: str, payload: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        send(self, status, content_type, payload)
 
     def _reply(self) -> None:
         if self.mode == "error":
