@@ -98,3 +98,11 @@ def test_comparatives_anchor_on_the_product_in_focus(names: NameIndex, shown: Co
     cheaper = understand("有更便宜的吗", shown, names)
     assert (cheaper.intent, cheaper.cheaper_than) == ("recommend", "MH02")
     assert understand("the best rated hoodies", shown, names).rank == "best_rated"
+
+
+@pytest.mark.parametrize("message", ["👍🎒😀", "?!", "  …  "])
+def test_a_message_without_words_gets_the_help_answer(message: str) -> None:
+    turn = understand(message, Conversation(), NameIndex([], Tokenizer()))
+    assert turn.intent == "help"
+    photo = understand(message, Conversation(), NameIndex([], Tokenizer()), has_photo=True)
+    assert photo.intent == "photo"
