@@ -19,10 +19,9 @@ import contextlib
 import hashlib
 import socket
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -34,7 +33,7 @@ from assistant.state import Conversation
 from assistant.web import Session, WebChat
 from index.search import Searcher
 from index.settings import Settings
-from tests.fakes import send
+from tests.fakes import send, serving
 
 QUESTION = "Which is cheaper, the Joust Duffle Bag or the Fusion Backpack, and by how much?"
 TIMEOUT_S = 0.5
@@ -94,13 +93,8 @@ class Misbehaving(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[str]:
     Misbehaving.requests = 0
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Misbehaving)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Misbehaving) as url:
+        yield url
 
 
 def _closed_port() -> str:

@@ -14,10 +14,9 @@ import json
 import os
 import socket
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,7 +26,7 @@ from assistant.llm import LLMError, LLMTimeout, create_llm, llamacpp
 from assistant.llm.openai_compat import OpenAICompatLLM
 from index.errors import ModelUnavailable
 from index.settings import Settings
-from tests.fakes import send
+from tests.fakes import send, serving
 
 MESSAGES = [
     {"role": "system", "content": "You are a helpful shop assistant. Answer briefly."},
@@ -89,13 +88,8 @@ class Handler(BaseHTTPRequestHandler):
 def server() -> Iterator[str]:
     Handler.mode = "good"
     Handler.seen = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as url:
+        yield url
 
 
 def _openai(tmp_path: Path, url: str, **overrides: Any) -> OpenAICompatLLM:
