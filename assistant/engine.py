@@ -45,7 +45,6 @@ _SIMILAR = re.compile(
     r"\b(similar|like (it|this|that)|alternatives?|instead)\b|类似|相似|替代", re.I
 )
 _ABOUT_RATINGS = re.compile(r"\b(rated|ratings?|reviews?|stars?)\b|评分|评价|口碑|好评", re.I)
-# A terminal escape (colour codes in pasted text): its printable tail ("[31m") goes too.
 # More new content words than this share and a rewording is saying something else.
 MAX_NOVEL_SHARE = 0.4
 
@@ -99,10 +98,6 @@ class Prepared:
     turn: Understanding
     draft: Draft
     notices: list[str]
-
-    @property
-    def products(self) -> list[Product]:
-        return self.draft.products
 
     def image(self, product: Product) -> Image | None:
         """The photo to show: the one that matched (colour, photo query), else the main one."""
@@ -628,8 +623,9 @@ def _moved_amounts(text: str, draft: str, message: str) -> list[str]:
 
 def _missing(text: str, required: tuple[str | Decimal, ...]) -> list[str]:
     """What the answer must still state: names (any case, ™ optional) and amounts."""
-    plain = grounding.normalise(text).casefold()
-    amounts = {c.value for c in grounding.numbers_in(grounding.normalise(text))}
+    normal = grounding.normalise(text)
+    plain = normal.casefold()
+    amounts = {c.value for c in grounding.numbers_in(normal)}
     problems = []
     for item in required:
         if isinstance(item, Decimal):

@@ -17,6 +17,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -484,9 +485,18 @@ class Searcher:
         best = int(np.argmax(scores))
         if not np.isfinite(scores[best]) or not self.products[best].categories:
             return None
-        leaf = self.products[best].categories[0].split("/")[-1].strip()
-        same = [leaf in (c.split("/")[-1].strip() for c in p.categories) for p in self.products]
-        return f"like the photo: {leaf}", np.array(same, dtype=bool)
+        leaf = _leaf(self.products[best].categories[0])
+        return f"like the photo: {leaf}", self._leaf_masks[leaf]
+
+    @cached_property
+    def _leaf_masks(self) -> dict[str, np.ndarray]:
+        """Category leaf -> the products filed under it; built on the first photo + words
+        query, not per query (it walks every product's categories)."""
+        masks: dict[str, np.ndarray] = {}
+        for i, product in enumerate(self.products):
+            for leaf in {_leaf(c) for c in product.categories}:
+                masks.setdefault(leaf, np.zeros(len(self.products), dtype=bool))[i] = True
+        return masks
 
     def _image_for(self, i: int, wanted: Constraints, photo: int | None) -> Image | None:
         product = self.products[i]
@@ -531,6 +541,11 @@ def _brief(error: BaseException, limit: int = 160) -> str:
     if isinstance(error, KeyError | TypeError):
         text = f"{type(error).__name__} {text}"
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _leaf(category: str) -> str:
+    """ "Women/Tops/Jackets" -> "Jackets"."""
+    return category.split("/")[-1].strip()
 
 
 def _describe(info: dict[str, Any]) -> str:

@@ -133,3 +133,17 @@ def demo_searcher(demo_settings: Settings):  # type: ignore[no-untyped-def]
     from index.search import Searcher
 
     return Searcher(demo_settings, progress=False)
+
+
+@pytest.fixture(scope="session")
+def parser():  # type: ignore[no-untyped-def]
+    """The query parser over the demo catalog's vocabulary (no index, no models)."""
+    from index.catalog import load_catalog
+    from index.facets import FacetIndex
+    from index.query import Lexicon, QueryParser
+    from index.text import Tokenizer
+
+    raw = Lexicon.read()
+    tokenizer = Tokenizer(Lexicon.words(raw))
+    facets = FacetIndex(load_catalog(DEMO_CATALOG).products, tokenizer)
+    return QueryParser(Lexicon(raw, tokenizer), facets, tokenizer)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -174,8 +175,6 @@ def _photos(args: argparse.Namespace) -> int:
 
 
 def _answers(args: argparse.Namespace) -> int:
-    import logging
-
     from ..engine import Assistant
     from .answers.outcome import run
     from .answers.questions import generate, read_questions

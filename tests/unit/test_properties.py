@@ -45,12 +45,9 @@ from assistant.grounding import check
 from index.catalog import MAX_PRICE as CATALOG_MAX_PRICE
 from index.catalog import build_catalog, load_catalog
 from index.errors import CatalogError
-from index.facets import FacetIndex
 from index.prices import MAX_PRICE, parse_price
-from index.query import Lexicon, QueryParser
+from index.query import QueryParser
 from index.records import Product, Review
-from index.settings import DEMO_CATALOG
-from index.text import Tokenizer
 
 # Fast pure properties keep Hypothesis' deadline; those that touch disk or load jieba
 # (about a second on first use) do not, so that a slow CI machine cannot fail them.
@@ -357,14 +354,6 @@ def phrases(draw: st.DrawFn, forms: list[str]) -> tuple[str, float]:
         assume(len(written) <= 12)  # longer runs are not read as prices
     text = draw(st.sampled_from(BEFORE)) + form.format(n=written) + draw(st.sampled_from(AFTER))
     return text, value
-
-
-@pytest.fixture(scope="module")
-def parser() -> QueryParser:
-    raw = Lexicon.read()
-    tokenizer = Tokenizer(Lexicon.words(raw))
-    facets = FacetIndex(load_catalog(DEMO_CATALOG).products, tokenizer)
-    return QueryParser(Lexicon(raw, tokenizer), facets, tokenizer)
 
 
 @SLOW

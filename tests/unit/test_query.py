@@ -9,16 +9,7 @@ import pytest
 from index.catalog import load_catalog
 from index.facets import FacetIndex
 from index.query import Constraints, Lexicon, QueryParser
-from index.settings import DEMO_CATALOG
 from index.text import Tokenizer
-
-
-@pytest.fixture(scope="module")
-def parser() -> QueryParser:
-    raw = Lexicon.read()
-    tokenizer = Tokenizer(Lexicon.words(raw))
-    facets = FacetIndex(load_catalog(DEMO_CATALOG).products, tokenizer)
-    return QueryParser(Lexicon(raw, tokenizer), facets, tokenizer)
 
 
 @pytest.mark.parametrize(
