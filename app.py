@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from assistant.cli import add_assistant_options
+from assistant.web.settings import WebSettings
 from index.cli import configure_logging, settings_from_args
 from index.errors import ShopError
 
@@ -31,11 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     try:
-        settings = settings_from_args(args)
+        settings = settings_from_args(args, WebSettings)
         print(f"loading the catalog {settings.catalog} and its index…", flush=True)
         from assistant.engine import Assistant
-        from assistant.ui import build_app, launch
         from assistant.web import WebChat
+        from assistant.web.layout import build_app, launch
 
         assistant = Assistant(settings)
     except ShopError as error:

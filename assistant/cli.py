@@ -13,27 +13,24 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from index.cli import add_common_options, configure_logging, settings_from_args
+from index.cli import add_command, add_common_options, configure_logging, settings_from_args
 from index.errors import ShopError
 
 from .engine import Assistant
 from .evaluation.cli import add_eval_commands
+from .settings import AssistantSettings
 from .state import Conversation
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    ask = commands.add_parser("ask", help="answer one message")
-    add_assistant_options(ask)
+    ask = add_command(commands, "ask", "answer one message", _ask, add_assistant_options)
     ask.add_argument("message", nargs="*", help="what the shopper says")
     ask.add_argument("--image", type=Path, help="a photo")
     ask.add_argument("--history", type=Path, help="conversation file to read and update")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
-    ask.set_defaults(run=_ask)
-    chat = commands.add_parser("chat", help="an interactive terminal chat")
-    add_assistant_options(chat)
-    chat.set_defaults(run=_chat)
+    add_command(commands, "chat", "an interactive terminal chat", _chat, add_assistant_options)
     add_eval_commands(commands, add_assistant_options)
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
@@ -59,7 +56,7 @@ def _ask(args: argparse.Namespace) -> int:
     if not message and args.image is None:
         print("error: give a message, --image PHOTO, or both", file=sys.stderr)
         return 2
-    assistant = Assistant(settings_from_args(args))
+    assistant = Assistant(settings_from_args(args, AssistantSettings))
     conversation = Conversation.load(args.history) if args.history else Conversation()
     result = assistant.ask(message, conversation, photo=args.image)
     if args.history:
@@ -75,7 +72,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    assistant = Assistant(settings_from_args(args))
+    assistant = Assistant(settings_from_args(args, AssistantSettings))
     print(f"Shop assistant ({assistant.status()}). Empty line or Ctrl-D to quit.")
     conversation = Conversation()
     while True:

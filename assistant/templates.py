@@ -10,8 +10,10 @@ them in both languages, so that the grounding check can match them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from index.currency import SYMBOLS, chinese_word
+from index.money import money as in_cents
 from index.prices import PriceRange
 from index.query import Constraints
 from index.records import Product
@@ -19,8 +21,6 @@ from index.text import is_cjk
 
 from .facts import Availability, Comparison, PriceFacts, Recommendation, ReviewFacts
 
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-CURRENCY_ZH = {"USD": "美元", "EUR": "欧元", "GBP": "英镑", "CNY": "元", "JPY": "日元"}
 THEMES_ZH = {
     "fit": "合身程度",
     "comfort": "舒适度",
@@ -42,12 +42,12 @@ REASONS = {
 
 def money(amount: float | Decimal, currency: str, lang: str) -> str:
     """$34 / $32.50 in English, 34 美元 in Chinese (a dollar price is never 元)."""
-    # Half up, as facts.money rounds: $1.125 is quoted as the fact holds it, $1.13.
-    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # In cents as the facts hold it: $1.125 is quoted as the fact says, $1.13.
+    value = in_cents(amount)
     text = f"{value:.0f}" if value == value.to_integral_value() else f"{value:.2f}"
     if lang == "zh":
-        return f"{text} {CURRENCY_ZH.get(currency, currency)}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
+        return f"{text} {chinese_word(currency)}"
+    symbol = SYMBOLS.get(currency)
     return f"{symbol}{text}" if symbol else f"{text} {currency}"
 
 
@@ -290,17 +290,14 @@ def reviews(name: str, facts: ReviewFacts, lang: str) -> str:
 
     if lang == "zh":
         text = f"{name}平均评分 {facts.average} 分（满分 5 分），共 {facts.count} 条评价。"
-        if facts.praise:
-            text += f"好评提到：{themes(facts.praise)}。"
-        if facts.complaints:
-            text += f"不满提到：{themes(facts.complaints)}。"
-        return text
-    noun = "review" if facts.count == 1 else "reviews"
-    text = f"The {name} is rated {facts.average} out of 5 from {facts.count} {noun}."
-    if facts.praise:
-        text += f" Reviewers praise: {themes(facts.praise)}."
-    if facts.complaints:
-        text += f" Complaints: {themes(facts.complaints)}."
+        labels = ("好评提到：{}。", "不满提到：{}。")
+    else:
+        noun = "review" if facts.count == 1 else "reviews"
+        text = f"The {name} is rated {facts.average} out of 5 from {facts.count} {noun}."
+        labels = (" Reviewers praise: {}.", " Complaints: {}.")
+    for label, items in zip(labels, (facts.praise, facts.complaints), strict=True):
+        if items:
+            text += label.format(themes(items))
     return text
 
 

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.numerals import chinese_number
 from index.records import Product
 from index.text import Tokenizer, is_cjk
 
@@ -88,18 +89,6 @@ _ORDINAL_EN = re.compile(
     r"|(?:number|no\.|#)\s*(\d{1,2})\b",
     re.I,
 )
-_CN_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _ORDINAL_ZH = re.compile(
     r"第\s*([一二三四五六七八九]|\d{1,2})\s*(个|件|款|条|双|种|项)?|最后(一)?(个|件|款)"
 )
@@ -256,4 +245,4 @@ def _ordinal_zh(match: re.Match[str]) -> int:
     value = match.group(1)
     if value is None:
         return -1
-    return int(value) if value.isdigit() else _CN_DIGITS[value]
+    return int(value) if value.isdigit() else int(chinese_number(value))

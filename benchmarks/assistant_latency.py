@@ -18,9 +18,10 @@ import numpy as np
 
 from assistant.engine import Assistant
 from assistant.llm.base import LLM, LLMInfo, create_llm
+from assistant.settings import AssistantSettings
 from assistant.state import Conversation
 from index.search import Searcher
-from index.settings import DEMO_CATALOG, Settings
+from index.settings import DEMO_CATALOG
 
 QUESTIONS = (
     "Which is cheaper, the Joust Duffle Bag or the Fusion Backpack, and by how much?",
@@ -79,7 +80,9 @@ def main() -> None:
     parser.add_argument("--llm-model", default="qwen2.5-0.5b")
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
-    settings = Settings(catalog=DEMO_CATALOG, allow_downloads=False, llm_model=args.llm_model)
+    settings = AssistantSettings(
+        catalog=DEMO_CATALOG, allow_downloads=False, llm_model=args.llm_model
+    )
     searcher = Searcher(settings, progress=False)
     llm = create_llm(settings)
     if llm is None:

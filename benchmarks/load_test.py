@@ -31,8 +31,8 @@ from typing import Any
 
 from gradio_client import Client, handle_file
 
+from benchmarks.shop_page import AppServer
 from index.settings import DEMO_CATALOG, PROJECT_ROOT
-from tests.e2e.shop_page import AppServer
 
 TOPICS = (
     ("bags", "包"), ("jackets", "夹克"), ("tees", "T恤"), ("pants", "裤子"),

@@ -3,18 +3,20 @@
 Stages (ms, p50 / p95):
 
 - ``parse``: ``QueryParser.parse`` inside ``Searcher.search`` (0 for a photo alone).
-- ``embed``: text, the e5 query embedding; photo, ``open_photo`` (read, EXIF, bounds)
-  plus ``Searcher.image_model()`` (its lazy load on the first photo) and ``embed_images``.
-- ``vector``: ``Searcher._dense`` (text) or ``Searcher._photo`` (photo). On the demo
-  catalog ``_dense`` scores the hard-constraint candidates exactly with one numpy
-  product, not a FAISS call (FAISS serves past ``EXACT_CANDIDATES``); ``_photo`` is a
+- ``embed``: ``Relevance.embed_text`` (text, the e5 query embedding) or
+  ``Relevance.embed_photo`` (photo: ``open_photo``, which reads, applies EXIF and
+  bounds it, plus ``Searcher.image_model()``, its lazy load on the first photo, and
+  ``embed_images``).
+- ``vector``: ``Relevance.dense`` (text) or ``Relevance.photo`` (photo). On the demo
+  catalog ``dense`` scores the hard-constraint candidates exactly with one numpy
+  product, not a FAISS call (FAISS serves past ``EXACT_CANDIDATES``); ``photo`` is a
   FAISS search over every photo plus the best photo per product.
 - ``keyword``: BM25 ``KeywordIndex.scores`` (0 for a photo alone).
 - ``fuse``: the rest of ``Searcher.search``, its total minus the four stages above:
   hard-constraint masks, soft constraints, rescaling and blending the signals, the
   photo's kind, ranking and building the hits. ``search`` is that total.
 - ``facts``: ``Assistant.prepare`` minus the time inside its ``Searcher.search`` calls:
-  understanding, the facts (``assistant/facts.py``) and the templated draft. Chosen over
+  understanding, the facts (``assistant/facts/``) and the templated draft. Chosen over
   timing the facts functions on the hits because it is what runs before the app shows
   the cards, for every intent (a comparison or a price question never searches).
 - ``llm_first`` / ``llm_total``: the local LLM rewording the draft in
@@ -23,10 +25,10 @@ Stages (ms, p50 / p95):
   never reworded, a generation past the deadline has no total), so ``n`` may be smaller.
 
 Product code is untouched: the stages are timed inside real calls by wrapping, on this
-process's own objects, the searcher's collaborators (``searcher.parser.parse``,
-``text_model.embed_texts``, ``_dense``, ``_photo``, ``keywords.scores``,
-``image_model``) and the name ``open_photo`` in ``index.search``, so the stages of one
-search add up to its total (a wrapper costs about a microsecond).
+process's own objects, the searcher's public stages (``searcher.parser.parse``, and
+``embed_text``, ``embed_photo``, ``dense``, ``photo`` of ``searcher.relevance``, and
+``searcher.keywords.scores``), so the stages of one search add up to its total (a
+wrapper costs about a microsecond).
 
 Warm: one warm-up pass, then ``--repeat`` passes of search and prepare over every query
 and ``--llm-repeat`` passes with the LLM. Queries rotate, so no turn follows itself:
@@ -69,10 +71,10 @@ import numpy as np
 
 from assistant.engine import Assistant
 from assistant.llm.base import create_llm
+from assistant.settings import AssistantSettings
 from assistant.state import Conversation
 from benchmarks.assistant_latency import QUESTIONS, Timed
 from index import layout
-from index import search as search_module
 from index.evaluation import read_jsonl
 from index.hashing import file_sha256
 from index.search import Searcher
@@ -120,20 +122,14 @@ class Clock:
     def reset(self) -> None:
         self.spent.clear()
 
-    def wrap(
-        self, owner: object, name: str, stage: str, then: Callable[[Any], None] | None = None
-    ) -> None:
-        """Replace ``owner.name`` (an instance's or a module's) by a timed call to it;
-        ``then`` sees each result (to wrap a model that is loaded lazily)."""
+    def wrap(self, owner: object, name: str, stage: str) -> None:
+        """Replace ``owner.name``, a public method of one object, by a timed call to it."""
         original: Callable[..., Any] = getattr(owner, name)
 
         def timed(*args: Any, **kwargs: Any) -> Any:
             start = time.perf_counter()
             try:
-                result = original(*args, **kwargs)
-                if then is not None:
-                    then(result)
-                return result
+                return original(*args, **kwargs)
             finally:
                 self.spent[stage] += time.perf_counter() - start
 
@@ -144,7 +140,7 @@ class Bench:
     """A Searcher and an Assistant with their stages timed; one sample per call."""
 
     def __init__(self, llm: str, llm_model: str) -> None:
-        settings = Settings(
+        settings = AssistantSettings(
             catalog=DEMO_CATALOG, allow_downloads=False, llm=llm, llm_model=llm_model
         )
         start = time.perf_counter()
@@ -164,19 +160,14 @@ class Bench:
         searcher, clock = self.searcher, self.clock
         clock.wrap(searcher, "search", "search")
         clock.wrap(searcher.parser, "parse", "parse")
-        clock.wrap(searcher.text_model, "embed_texts", "embed")
-        clock.wrap(searcher, "_dense", "vector")
-        clock.wrap(searcher, "_photo", "vector")
+        for stage, name in (
+            ("embed", "embed_text"),
+            ("embed", "embed_photo"),
+            ("vector", "dense"),
+            ("vector", "photo"),
+        ):
+            clock.wrap(searcher.relevance, name, stage)
         clock.wrap(searcher.keywords, "scores", "keyword")
-        clock.wrap(search_module, "open_photo", "embed")
-        seen: set[int] = set()
-
-        def embed_images_timed(model: object) -> None:
-            if id(model) not in seen:
-                seen.add(id(model))
-                clock.wrap(model, "embed_images", "embed")
-
-        clock.wrap(searcher, "image_model", "embed", then=embed_images_timed)
 
     def search(self, query: Query) -> dict[str, float]:
         """Seconds per search stage; ``fuse`` is what the four parts leave of the total."""

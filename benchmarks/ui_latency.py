@@ -23,8 +23,8 @@ import time
 import numpy as np
 from playwright.sync_api import sync_playwright
 
+from benchmarks.shop_page import ANSWER_TIMEOUT_MS, AppServer, ShopPage, launch_browser
 from index.settings import DEMO_CATALOG, PROJECT_ROOT
-from tests.e2e.shop_page import ANSWER_TIMEOUT_MS, AppServer, ShopPage, launch_browser
 
 QUESTIONS = (
     "waterproof bags under $60",

@@ -37,6 +37,7 @@ catalog's span: 0.2 makes recall a little harder.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -52,11 +53,10 @@ from index.catalog import load_catalog
 from index.embedders.e5 import E5Embedder
 from index.settings import DEMO_CATALOG, Settings
 from index.text import product_text
+from index.vectors import HNSW_EF_CONSTRUCTION, HNSW_M, store_class
 
 SIZES = (10_000, 100_000, 1_000_000)
 K = 10
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
 HNSW_EF = (64, 128, 256)
 IVF_NPROBE = (8, 16, 32)
 SPEEDUP_NEEDED = 3.0
@@ -77,9 +77,11 @@ class Row:
 def base_vectors(settings: Settings, embedder: E5Embedder) -> tuple[np.ndarray, str]:
     """The catalog's real product text vectors, and where they came from."""
     generation = layout.current(settings.resolved_index_dir())
-    if generation is not None and (generation.folder / "text.npy").is_file():
-        vectors = np.load(generation.folder / "text.npy", allow_pickle=False)
-        return vectors.astype(np.float32), f"index {generation.folder.name}"
+    store = store_class(settings.vector_store)
+    if generation is not None:
+        with contextlib.suppress(OSError, ValueError):  # unreadable: embedded below
+            vectors = store.stored_vectors(generation.folder, "text")
+            return vectors.astype(np.float32), f"index {generation.folder.name}"
     catalog = load_catalog(DEMO_CATALOG)
     texts = [product_text(p) for p in catalog.products]
     print(f"no index: embedding {len(texts)} product texts with e5 ...", flush=True)

@@ -32,13 +32,16 @@ from .keyword import KeywordIndex
 from .photos import open_photo
 from .settings import Settings
 from .text import Tokenizer, embedding_text, product_text
-from .vectors import FaissStore
+from .vectors import VectorStore, store_class
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
+    """What one build did: how many products and photos it holds, how many of them it
+    encoded anew (the rest were reused from the last generation), and in how long."""
+
     folder: Path
     products: int
     images: int
@@ -64,8 +67,9 @@ def build_index(
     text_model = text_model or text_embedder(settings)
     if image_model is None:
         image_model, notice = image_embedder(settings)
+    store = store_class(settings.vector_store)
     with _locked(index_dir):
-        previous = _previous_vectors(index_dir)
+        previous = _previous_vectors(index_dir, store)
         folder = layout.new_generation(index_dir)
         texts = [embedding_text(p) for p in catalog.products]
         text_keys = [_key(text_model.info, t.encode()) for t in texts]
@@ -90,9 +94,9 @@ def build_index(
             settings.batch_size,
             progress,
         )
-        text_store = FaissStore(text_vectors, settings.exact_search_max)
+        text_store = store.build(text_vectors, settings.exact_search_max)
         text_store.save(folder, "text")
-        FaissStore(image_vectors, settings.exact_search_max).save(folder, "image")
+        store.build(image_vectors, settings.exact_search_max).save(folder, "image")
         np.save(folder / "keys.npy", np.array(text_keys + image_keys))
         documents = [tokenizer.tokens(product_text(p)) for p in catalog.products]
         KeywordIndex.build(documents).save(folder / "keyword.npz")
@@ -120,6 +124,7 @@ def build_index(
                     "image": image_model.info.to_dict(),
                 },
                 "vector_store": text_store.kind,
+                "vector_backend": settings.vector_store,
                 "image_notice": notice,
             },
         )
@@ -140,7 +145,7 @@ def _key(info: EmbedderInfo, content: bytes) -> str:
     return hashlib.sha256(model + b"\x00" + content).hexdigest()
 
 
-def _previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
+def _previous_vectors(index_dir: Path, store: type[VectorStore]) -> dict[str, np.ndarray]:
     """key → vector from the live generation, for reuse; empty if there is none."""
     try:
         generation = layout.current(index_dir)
@@ -151,10 +156,7 @@ def _previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
         return {}
     try:
         keys = np.load(generation.folder / "keys.npy", allow_pickle=False)
-        stacked = [
-            np.load(generation.folder / f"{name}.npy", allow_pickle=False)
-            for name in ("text", "image")
-        ]
+        stacked = [store.stored_vectors(generation.folder, name) for name in ("text", "image")]
     except (OSError, ValueError) as error:
         log.warning("not reusing vectors from %s: %s", generation.folder, error)
         return {}

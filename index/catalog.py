@@ -24,16 +24,15 @@ from typing import Any, BinaryIO
 
 from .errors import CatalogError
 from .hashing import file_sha256
+from .importers import Skipped, read_csv_rows
+from .money import MAX_PRICE
 from .records import AttributeValue, Image, Links, Product, Review, Variant
+from .text import distinct
 
 log = logging.getLogger(__name__)
 
 CATALOG_FILE = "catalog.jsonl"
 MAX_LINE_BYTES = 1_000_000
-# Above any retail price in any currency, yet far below where floats lose cents (~9e13)
-# and where the facts' decimal arithmetic (28 digits) overflows: a price of 1e300 used
-# to load and then end every turn that showed it.
-MAX_PRICE = 1_000_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +83,6 @@ class Catalog:
         return digest.hexdigest()
 
 
-class Skipped(str):
-    """A reader's note that a line was skipped (bad JSON, too long): not a row's data.
-
-    A line holding the JSON string "x" is data, and is refused as "not a JSON object".
-    """
-
-
 class RowError(ValueError):
     """A row that cannot become a product; the message says why."""
 
@@ -116,8 +108,6 @@ def load_catalog(path: Path, *, csv_mapping: str | None = None) -> Catalog:
     """
     root, source = resolve_source(path)
     if source.suffix.lower() == ".csv":
-        from .csv_import import read_csv_rows
-
         rows: Iterable[tuple[int, Any]] = read_csv_rows(source, csv_mapping)
     else:
         rows = _read_jsonl(source)
@@ -214,8 +204,8 @@ def product_from_row(row: Any, root: Path, problems: list[Problem], line: int) -
             price_range = (low, high)
     variants = tuple(_variants(row.get("variants"), pid, price, note))
     images = tuple(_images(row.get("images"), root, note))
-    colors = _strings(row.get("colors")) or _distinct(v.color for v in variants)
-    sizes = _strings(row.get("sizes")) or _distinct(v.size for v in variants)
+    colors = _strings(row.get("colors")) or tuple(distinct(v.color for v in variants))
+    sizes = _strings(row.get("sizes")) or tuple(distinct(v.size for v in variants))
     return Product(
         id=pid,
         sku=str(row.get("sku") or pid),
@@ -278,10 +268,6 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(
         str(v).strip() for v in value if isinstance(v, str | int | float) and str(v).strip()
     )
-
-
-def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(v for v in values if v))
 
 
 _FLOAT_MAX = sys.float_info.max

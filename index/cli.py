@@ -11,9 +11,9 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -25,6 +25,8 @@ from .query import Constraints
 from .search import Searcher, SearchResult
 from .settings import Settings
 from .text import Tokenizer
+
+S = TypeVar("S", bound=Settings)
 
 
 def configure_logging(verbose: bool) -> None:
@@ -41,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     try:
-        settings = settings_from_args(args)
+        settings = settings_from_args(args, Settings)
         return int(args.run(args, settings))
     except ShopError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -79,11 +81,29 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what is loaded")
 
 
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    """Flags over ``SHOP_*`` variables over defaults; a refused value is one clear line."""
-    fields = Settings.model_fields
+def add_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help: str,
+    run: Callable[..., int],
+    options: Callable[[argparse.ArgumentParser], None] = add_common_options,
+) -> argparse.ArgumentParser:
+    """A subcommand with its shared options and ``run``, the function ``main`` calls."""
+    parser = commands.add_parser(name, help=help)
+    options(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace, kind: type[S]) -> S:
+    """Flags over ``SHOP_*`` variables over defaults; a refused value is one clear line.
+
+    ``kind`` is the entry point's settings class: ``Settings`` here, the assistant's
+    and the page's subclasses in theirs, so each builds one typed object.
+    """
+    fields = kind.model_fields
     try:
-        return Settings.from_overrides({k: v for k, v in vars(args).items() if k in fields})
+        return kind.from_overrides({k: v for k, v in vars(args).items() if k in fields})
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
@@ -98,13 +118,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m index", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-
-    build = commands.add_parser("build", help="build or update the index")
-    add_common_options(build)
-    build.set_defaults(run=_build)
-
-    search = commands.add_parser("search", help="search by text, photo or both")
-    add_common_options(search)
+    add_command(commands, "build", "build or update the index", _build)
+    search = add_command(commands, "search", "search by text, photo or both", _search)
     search.add_argument("query", nargs="*", help="what the shopper typed")
     search.add_argument("--image", type=Path, help="a query photo")
     search.add_argument("--k", type=int, help="how many results")
@@ -113,11 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--max-price", type=float)
     for name in ("type", "gender", "color", "size", "term"):
         search.add_argument(f"--{name}", action="append", default=[], help=f"required {name}")
-    search.set_defaults(run=_search)
-
-    info = commands.add_parser("info", help="show what the index was built with")
-    add_common_options(info)
-    info.set_defaults(run=_info)
+    add_command(commands, "info", "show what the index was built with", _info)
     return parser
 
 

@@ -20,7 +20,8 @@ Compromises:
 - "from", "+", "plus" and "起" count only next to a currency ("from $50", "$50+"), and a
   range with "to"/"-" and no currency needs "between"/"from" or Chinese 到/至: too many
   sizes, ages and years look like "30-32" or "2019-2021" otherwise.
-- No English number words ("fifty"); Chinese numerals are read up to 万.
+- No English number words ("fifty"); Chinese numerals are read up to 万 (``numerals.py``).
+- Currency markers come from ``currency.py``; "pounds" is left out there (a weight).
 """
 
 from __future__ import annotations
@@ -30,14 +31,12 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-MAX_PRICE = 1e7
+from .currency import alternation, is_word
+from .currency import markers as currency_markers
+from .money import MAX_ASKED_PRICE
+from .numerals import ZH_DIGIT_CHARS, ZH_NUMERAL_CHARS, ZH_UNIT_CHARS, chinese_number
+
 AROUND_BAND = 0.2
-_CN_DIGITS = {
-    "零": 0, "\u3007": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-}  # fmt: skip
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_NUMERAL_CHARS = set(_CN_DIGITS) | set(_CN_UNITS) | {"万"}
 _FULLWIDTH_COMMA = "\uff0c"  # a clause separator in Chinese, never a thousands one
 
 
@@ -53,23 +52,27 @@ class PriceRange:
 
 # --- building blocks -----------------------------------------------------------------
 
-_NUMBER = r"""
-    (?: (?: [0-9]{1,3} (?: ,[0-9]{3} )+ | [0-9]+ ) (?: \.[0-9]+ )?  # 50  49.99  1,299
-        (?: k(?![a-z]) | [千万] )?                                    # 1.5k  2千  1万
-      | [零\u3007一二两三四五六七八九十] [零\u3007一二两三四五六七八九十百千万]*  # 一百二十
+_NUMBER = rf"""
+    (?: (?: [0-9]{{1,3}} (?: ,[0-9]{{3}} )+ | [0-9]+ ) (?: \.[0-9]+ )?  # 50  49.99  1,299
+        (?: k(?![a-z]) | [千万] )?                                      # 1.5k  2千  1万
+      | [{ZH_DIGIT_CHARS}十] [{ZH_DIGIT_CHARS}{ZH_UNIT_CHARS}]*         # 一百二十
     )
 """
-_CURRENCY_BEFORE = r"""
-    (?: (?<![a-z]) (?: us\s?\$ | usd | rmb | cny | eur ) (?![a-z])
-      | \$ | € | £ | ¥ | 人民币
+
+
+def _currency(markers: list[str]) -> str:
+    """Currency markers as a pattern: a Latin one ("usd") never inside a longer word."""
+    words = [m for m in markers if is_word(m)]
+    signs = [m for m in markers if not is_word(m)]
+    return rf"""
+    (?: (?<![a-z]) (?: {alternation(words)} ) (?![a-z])
+      | {alternation(signs)}
     )
-"""
-_CURRENCY_AFTER = r"""
-    (?: (?: us\s?dollars? | dollars? | bucks? | usd | euros? | eur | gbp | quid | rmb | cny
-          | yuan ) (?![a-z])
-      | \$ | € | £ | ¥ | 美元 | 美金 | 块钱 | 块 | 元 | 刀 | 人民币 | 欧元 | 英镑
-    )
-"""
+    """
+
+
+_CURRENCY_BEFORE = _currency(currency_markers(before=True, queries=True))
+_CURRENCY_AFTER = _currency(currency_markers(queries=True))
 
 
 def _amount(tag: str) -> str:
@@ -246,7 +249,7 @@ def _constraint(kind: str, m: re.Match[str], norm: str) -> _Constraint | None:
     """The constraint one regex match expresses, or None when its context says otherwise."""
     tags = ("a", "b") if kind == "range" else ("a",)
     values = [_to_number(m.group(f"num_{tag}")) for tag in tags]
-    if any(v is None or v > MAX_PRICE for v in values):
+    if any(v is None or v > MAX_ASKED_PRICE for v in values):
         return None
     numbers = [v for v in values if v is not None]
     currency = any(m.group(f"cur_{tag}") or m.group(f"post_{tag}") for tag in tags)
@@ -297,7 +300,7 @@ def _clean_left(norm: str, start: int) -> bool:
     if start == 0:
         return True
     ch = norm[start - 1]
-    return not (ch.isascii() and (ch.isalnum() or ch in ".,_-/")) and ch not in _CN_NUMERAL_CHARS
+    return not (ch.isascii() and (ch.isalnum() or ch in ".,_-/")) and ch not in ZH_NUMERAL_CHARS
 
 
 def _longest_first(found: list[_Constraint]) -> list[_Constraint]:
@@ -319,36 +322,12 @@ def _pick(
 
 
 def _to_number(raw: str) -> float | None:
-    """A matched number as a float: ``"1,299" -> 1299.0``, ``"1.5k" -> 1500.0``."""
-    if raw[0] in _CN_NUMERAL_CHARS:
-        return _chinese_number(raw)
+    """A matched number as a float: ``"1,299" -> 1299.0``, ``"1.5k" -> 1500.0``.
+
+    A Chinese numeral longer than 12 characters is too long to be a price: None.
+    """
+    if raw[0] in ZH_NUMERAL_CHARS:
+        return float(chinese_number(raw)) if len(raw) <= 12 else None
     scale = {"k": 1000, "K": 1000, "千": 1000, "万": 10000}.get(raw[-1], 1)
     digits = raw[:-1] if scale != 1 else raw
     return float(digits.replace(",", "")) * scale
-
-
-def _chinese_number(raw: str) -> float | None:
-    """``"一百二十" -> 120``, ``"一百二" -> 120`` (colloquial), ``"十五" -> 15``, ``"二零" -> 20``.
-
-    Returns None for runs too long to be a price.
-    """
-    if len(raw) > 12:
-        return None
-    if all(ch in _CN_DIGITS for ch in raw):  # read digit by digit, like a year
-        return float("".join(str(_CN_DIGITS[ch]) for ch in raw))
-    total = section = digit = 0
-    last_unit = 1
-    for ch in raw:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            last_unit = _CN_UNITS[ch]
-            section += (digit or 1) * last_unit
-            digit = 0
-        else:  # 万
-            total += (section + digit or 1) * 10000
-            section = digit = 0
-            last_unit = 10000
-    if digit and last_unit >= 100 and raw[-2] not in _CN_DIGITS:
-        digit *= last_unit // 10  # "一百二" is 120, "一百零二" 102
-    return float(total + section + digit)

@@ -1,17 +1,19 @@
-"""The one typed settings object.
+"""Retrieval settings: the catalog, its index and the models that embed it.
 
 Precedence: command-line flags > environment variables (prefix ``SHOP_``) > defaults.
-It is built once in an entry point's ``main()`` and passed down; no other module
-reads the environment. Model choices are settings, never code changes.
+The assistant's settings (``assistant.settings``) and the page's
+(``assistant.web.settings``) extend this class, so each entry point still builds one
+typed object in its ``main()`` and passes it down; no other module reads the
+environment. Model choices are settings, never code changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +21,7 @@ DEMO_CATALOG = PROJECT_ROOT / "data" / "demo"
 
 
 class Settings(BaseSettings):
-    """Everything a shop can configure, with the defaults that run offline."""
+    """What search and the index build need, with the defaults that run offline."""
 
     model_config = SettingsConfigDict(env_prefix="SHOP_", extra="forbid")
 
@@ -42,27 +44,9 @@ class Settings(BaseSettings):
     exact_search_max: int = Field(
         50_000, ge=0, description="above this many vectors use an HNSW index"
     )
+    vector_store: str = Field("faiss", description="vector store backend: faiss")
     auto_rebuild: bool = Field(False, description="rebuild a stale index instead of refusing")
     k: int = Field(10, ge=1, le=1000, description="results per search")
-    llm: str = Field("llama-cpp", description="answer phrasing: llama-cpp | openai | none")
-    llm_model: str = Field(
-        "qwen2.5-0.5b",
-        description="llama-cpp: qwen2.5-0.5b | smollm2-135m | a .gguf path; openai: model name",
-    )
-    llm_base_url: str = Field(
-        "http://127.0.0.1:8080/v1", description="OpenAI-compatible server (vLLM, llama.cpp, Ollama)"
-    )
-    llm_api_key: SecretStr = Field(SecretStr(""), description="key for the OpenAI-style server")
-    llm_timeout_s: float = Field(8.0, gt=0, description="slower than this → templated answer")
-    llm_max_tokens: int = Field(160, ge=16, le=4096)
-    llm_temperature: float = Field(0.2, ge=0, le=2)
-    llm_threads: int = Field(2, ge=1, le=256, description="CPU threads for llama-cpp")
-    host: str = Field("127.0.0.1", description="web app address; 0.0.0.0 exposes it")
-    port: int = Field(7860, ge=0, le=65535, description="web app port (0: any free port)")
-    share: bool = Field(False, description="web app: also open a public gradio.live link")
-    max_upload_mb: int = Field(
-        20, ge=1, le=20, description="largest photo upload (photos.MAX_BYTES is the ceiling)"
-    )
     model_cache: Path = Field(
         PROJECT_ROOT / ".cache" / "models", description="where assembled model files are kept"
     )
@@ -81,6 +65,6 @@ class Settings(BaseSettings):
         return PROJECT_ROOT / ".index" / f"{source.stem}-{digest}"
 
     @classmethod
-    def from_overrides(cls, overrides: dict[str, Any]) -> Settings:
+    def from_overrides(cls, overrides: dict[str, Any]) -> Self:
         """Settings from CLI values (``None`` means: not given, use env or default)."""
         return cls(**{key: value for key, value in overrides.items() if value is not None})

@@ -45,6 +45,11 @@ def clean_text(text: str, limit: int = MAX_QUERY_CHARS) -> tuple[str, bool]:
     return text.strip(), cut
 
 
+def distinct(values: Iterable[str | None]) -> list[str]:
+    """The non-empty values, first occurrence kept: ``["Red", None, "", "Red"] -> ["Red"]``."""
+    return list(dict.fromkeys(v for v in values if v))
+
+
 def normalize(text: str) -> str:
     """NFKC-folded, lower-cased text without possessive 's and trademark signs."""
     text = text.replace("™", "").replace("®", "")

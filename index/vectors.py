@@ -7,20 +7,21 @@ benchmarks for its recall@10 against exact search). The raw matrix is kept next 
 the FAISS file so that filtered searches can score a candidate subset exactly and
 an incremental build can reuse unchanged vectors.
 
-A distributed engine is another class with the same four methods, named in
-``STORES``; the rest of the code never imports faiss.
+A distributed engine is another class with ``VectorStore``'s methods, named in
+``STORES`` and chosen by ``settings.vector_store``; the build and search reach a
+store only through ``store_class``, so the rest of the code never imports faiss.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, Self
 
 import numpy as np
 
 from .errors import IndexProblem
+from .registry import resolve
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +30,34 @@ log = logging.getLogger(__name__)
 # took 1.7 s after one multi-threaded FAISS search on two cores).
 FAISS_THREADS = 1
 HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 
 
 class VectorStore(Protocol):
-    """What retrieval needs from a vector engine."""
+    """What the build and search need from a vector engine.
+
+    A backend is a class: ``build`` makes a store from a catalog's vectors, ``load``
+    opens a saved one, and ``stored_vectors`` reads back a saved store's rows without
+    opening its index, so an incremental build can reuse them.
+    """
 
     kind: str
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, exact_max: int) -> Self:
+        """A store over ``vectors``; above ``exact_max`` rows it may search approximately."""
+        ...
+
+    @classmethod
+    def load(cls, folder: Path, name: str, exact_max: int) -> Self:
+        """The store saved as ``name`` in ``folder``; IndexProblem if it is unreadable."""
+        ...
+
+    @classmethod
+    def stored_vectors(cls, folder: Path, name: str) -> np.ndarray:
+        """The rows saved as ``name``, in order; OSError or ValueError if unreadable."""
+        ...
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, positions) of the k best rows per query; -1 positions pad."""
@@ -62,7 +84,7 @@ class FaissStore:
         if index is None:
             if n > exact_max:
                 index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-                index.hnsw.efConstruction = 80
+                index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
             else:
                 index = faiss.IndexFlatIP(dim)
             if n:
@@ -73,6 +95,10 @@ class FaissStore:
         else:
             self.kind = "faiss-flat"
         self._index = index
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, exact_max: int) -> FaissStore:
+        return cls(vectors, exact_max)
 
     def __len__(self) -> int:
         return int(self.vectors.shape[0])
@@ -99,7 +125,7 @@ class FaissStore:
         import faiss
 
         try:
-            vectors = np.load(folder / f"{name}.npy", allow_pickle=False)
+            vectors = cls.stored_vectors(folder, name)
             index = faiss.read_index(str(folder / f"{name}.faiss"))
         except (OSError, ValueError, RuntimeError) as error:
             raise IndexProblem(
@@ -109,14 +135,15 @@ class FaissStore:
             raise IndexProblem(f"the {name} index in {folder} is truncated")
         return cls(vectors, exact_max, index)
 
+    @classmethod
+    def stored_vectors(cls, folder: Path, name: str) -> np.ndarray:
+        return np.load(folder / f"{name}.npy", allow_pickle=False)
+
 
 STORES: dict[str, str] = {"faiss": "index.vectors:FaissStore"}
 
 
-def store_class(name: str) -> type[FaissStore]:
-    """The vector-store class registered as ``name``."""
-    target = STORES.get(name)
-    if target is None:
-        raise IndexProblem(f"unknown vector store {name!r}; choose one of: {', '.join(STORES)}")
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+def store_class(name: str) -> type[VectorStore]:
+    """The vector-store class registered as ``name`` (``settings.vector_store``)."""
+    store: type[VectorStore] = resolve(STORES, name, what="vector store", error=IndexProblem)
+    return store

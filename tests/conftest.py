@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from index.settings import DEMO_CATALOG, Settings
+from assistant.settings import AssistantSettings
+from index.settings import DEMO_CATALOG
 
 COLORS = {
     "Red": (200, 30, 40),
@@ -118,9 +119,9 @@ def write_catalog(tmp_path: Path) -> Callable[[list[object]], Path]:
 
 
 @pytest.fixture(scope="session")
-def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> AssistantSettings:
     """Settings for the demo catalog with a per-session index folder (offline)."""
-    return Settings(
+    return AssistantSettings(
         catalog=DEMO_CATALOG,
         index_dir=tmp_path_factory.mktemp("demo-index"),
         allow_downloads=False,
@@ -128,7 +129,7 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def demo_searcher(demo_settings: Settings):  # type: ignore[no-untyped-def]
+def demo_searcher(demo_settings: AssistantSettings):  # type: ignore[no-untyped-def]
     """One searcher over the demo catalog, its index built once per test session."""
     from index.search import Searcher
 

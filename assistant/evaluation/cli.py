@@ -14,11 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from index.cli import add_common_options, settings_from_args
+from index.cli import add_command, settings_from_args
 from index.errors import ShopError
 from index.evaluation import MODES, evaluate_text, mean, read_jsonl
 from index.photo_eval import PERTURBATIONS, evaluate_photos, photo_metrics
 from index.search import Searcher
+
+from ..settings import AssistantSettings
 
 LANGS = ("all", "en", "zh")
 
@@ -27,33 +29,31 @@ class EvalInputError(ShopError):
     """A labelled file that cannot be read."""
 
 
-def add_eval_commands(commands: Any, add_llm_options: Callable[[Any], None]) -> None:
+def add_eval_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    add_llm_options: Callable[[argparse.ArgumentParser], None],
+) -> None:
     """The ``eval`` command and its four subcommands, under ``python -m assistant``."""
     evaluate = commands.add_parser("eval", help="measure search, photos or answers")
     kinds = evaluate.add_subparsers(required=True, metavar="WHAT")
-    search = kinds.add_parser("search", help="nDCG@10, Recall@10, MRR by retrieval mode")
-    photos = kinds.add_parser("photos", help="photo Recall@1/@5, MRR, with perturbations")
-    answers = kinds.add_parser("answers", help="answer accuracy per kind and language")
-    questions = kinds.add_parser("questions", help="write a question file for a catalog")
+    search = add_command(kinds, "search", "nDCG@10, Recall@10, MRR by retrieval mode", _search)
+    photos = add_command(kinds, "photos", "photo Recall@1/@5, MRR, with perturbations", _photos)
+    answers = add_command(
+        kinds, "answers", "answer accuracy per kind and language", _answers, add_llm_options
+    )
+    questions = add_command(kinds, "questions", "write a question file for a catalog", _questions)
     for parser in (search, photos):
-        add_common_options(parser)
         parser.add_argument("--queries", type=Path, required=True, help="labelled JSONL file")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
     search.add_argument("--k", type=int, default=10, help="cut-off (default 10)")
-    search.set_defaults(run=_search)
     photos.add_argument("--no-perturb", action="store_true", help="only the photos as taken")
-    photos.set_defaults(run=_photos)
-    add_llm_options(answers)
     answers.add_argument(
         "--questions", type=Path, help="question JSONL (default: generated from the catalog)"
     )
     answers.add_argument("--json", action="store_true", help="print one JSON object")
-    answers.set_defaults(run=_answers)
-    add_common_options(questions)
     questions.add_argument("--seed", type=int, default=0)
     questions.add_argument("--per-kind", type=int, default=12, help="per kind and language")
     questions.add_argument("--out", type=Path, help="write here (default: standard output)")
-    questions.set_defaults(run=_questions)
 
 
 def _labelled(path: Path, required: Sequence[str]) -> list[dict[str, Any]]:
@@ -77,7 +77,7 @@ def _labelled(path: Path, required: Sequence[str]) -> list[dict[str, Any]]:
 
 def _search(args: argparse.Namespace) -> int:
     queries = _labelled(args.queries, ("qid", "query", "relevant"))
-    searcher = Searcher(settings_from_args(args), progress=not args.json)
+    searcher = Searcher(settings_from_args(args, AssistantSettings), progress=not args.json)
     figures: dict[str, dict[str, dict[str, float]]] = {}
     per_query: dict[str, dict[str, Any]] = {
         q["qid"]: {"qid": q["qid"], "query": q["query"]} for q in queries
@@ -135,7 +135,7 @@ def _search(args: argparse.Namespace) -> int:
 
 def _photos(args: argparse.Namespace) -> int:
     queries = _labelled(args.queries, ("qid", "file", "product_id"))
-    searcher = Searcher(settings_from_args(args), progress=not args.json)
+    searcher = Searcher(settings_from_args(args, AssistantSettings), progress=not args.json)
     conditions = ["as taken"] if args.no_perturb else list(PERTURBATIONS)
     scores = evaluate_photos(searcher, queries, args.queries.parent, conditions=conditions)
     figures = {
@@ -183,7 +183,7 @@ def _answers(args: argparse.Namespace) -> int:
 
     # Engine warnings (a template failing its own check) are counted in the report instead.
     logging.getLogger("assistant").setLevel(logging.ERROR)
-    settings = settings_from_args(args)
+    settings = settings_from_args(args, AssistantSettings)
     shop = Shop.load(settings.catalog)
     if args.questions:
         try:
@@ -207,7 +207,7 @@ def _questions(args: argparse.Namespace) -> int:
     from .answers.questions import generate
     from .answers.shop import Shop
 
-    settings = settings_from_args(args)
+    settings = settings_from_args(args, AssistantSettings)
     questions = generate(Shop.load(settings.catalog), args.seed, per_kind=args.per_kind)
     text = "".join(q.to_json() + "\n" for q in questions)
     if args.out:

@@ -16,16 +16,16 @@ The caller treats ``LLMError`` as "use the templated answer", never as a crash.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from index.errors import ModelUnavailable, ShopError
+from index.registry import resolve
 
 if TYPE_CHECKING:
-    from index.settings import Settings
+    from ..settings import AssistantSettings
 
 log = logging.getLogger(__name__)
 
@@ -72,24 +72,13 @@ REGISTRY: dict[str, str] = {
 NONE = "none"
 
 
-def create_llm(settings: Settings) -> LLM | None:
+def create_llm(settings: AssistantSettings) -> LLM | None:
     """The backend named by ``settings.llm``, or None for ``"none"`` (templated answers)."""
     name = settings.llm
     if name == NONE:
         log.info("LLM: none (templated answers)")
         return None
-    target = REGISTRY.get(name)
-    if target is None:
-        choices = ", ".join([*sorted(REGISTRY), NONE])
-        raise ModelUnavailable(f"unknown LLM backend {name!r}; choose one of: {choices}")
-    module_name, _, class_name = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise ModelUnavailable(
-            f"LLM backend {name!r} needs a package that is not installed ({error.name})",
-            fix="run scripts/install.sh",
-        ) from error
-    llm = getattr(module, class_name)(settings)
+    backend = resolve(REGISTRY, name, what="LLM backend", error=ModelUnavailable, also=[NONE])
+    llm = backend(settings)
     log.info("LLM: %s", llm.info.describe())
     return llm  # type: ignore[no-any-return]

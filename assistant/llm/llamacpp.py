@@ -34,7 +34,7 @@ from index.hashing import file_sha256
 from .base import LLMError, LLMInfo, LLMTimeout
 
 if TYPE_CHECKING:
-    from index.settings import Settings
+    from ..settings import AssistantSettings
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ def _load(path: Path, threads: int) -> tuple[Any, threading.Lock]:
 class LlamaCppLLM:
     """Chat completion with a local GGUF model, streamed token by token."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: AssistantSettings) -> None:
         path, sha256 = resolve_model(settings.llm_model, settings.model_cache)
         self._model, self._lock = _load(path, settings.llm_threads)
         self._temperature = settings.llm_temperature

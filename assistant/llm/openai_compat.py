@@ -25,7 +25,7 @@ import httpx
 from .base import LLMError, LLMInfo, LLMTimeout
 
 if TYPE_CHECKING:
-    from index.settings import Settings
+    from ..settings import AssistantSettings
 
 DONE = "[DONE]"
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # SSE's line ends; str.splitlines knows more
@@ -70,7 +70,7 @@ def _json(text: str) -> Any:
 class OpenAICompatLLM:
     """Chat completion on an OpenAI-style HTTP server, streamed event by event."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: AssistantSettings) -> None:
         self.url = settings.llm_base_url.rstrip("/") + "/chat/completions"
         self._model = settings.llm_model
         self._temperature = settings.llm_temperature

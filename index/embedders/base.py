@@ -9,7 +9,6 @@ manifest records, so an index built by other models is recognised and refused.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 
 from ..errors import ModelUnavailable
+from ..registry import resolve
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
@@ -72,20 +72,8 @@ REGISTRY: dict[str, str] = {
 
 def create_embedder(name: str, settings: Settings) -> object:
     """Instantiate the backend registered as ``name``; ModelUnavailable if it cannot load."""
-    target = REGISTRY.get(name)
-    if target is None:
-        raise ModelUnavailable(
-            f"unknown embedder {name!r}; choose one of: {', '.join(sorted(REGISTRY))}"
-        )
-    module_name, _, class_name = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise ModelUnavailable(
-            f"embedder {name!r} needs a package that is not installed ({error.name})",
-            fix="run the README's install command",
-        ) from error
-    return getattr(module, class_name)(settings)
+    backend = resolve(REGISTRY, name, what="embedder", error=ModelUnavailable)
+    return backend(settings)
 
 
 def text_embedder(settings: Settings) -> TextEmbedder:

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from benchmarks.shop_page import AppServer, ShopPage, launch_browser
 from index.search import Searcher
 from index.settings import DEMO_CATALOG, PROJECT_ROOT, Settings
-from tests.e2e.shop_page import AppServer, ShopPage, launch_browser
 
 pytestmark = pytest.mark.slow
 

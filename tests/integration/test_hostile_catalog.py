@@ -23,8 +23,9 @@ import pytest
 from PIL import Image
 
 from index.build import build_index
-from index.catalog import MAX_LINE_BYTES, MAX_PRICE, load_catalog
+from index.catalog import MAX_LINE_BYTES, load_catalog
 from index.errors import CatalogError
+from index.money import MAX_PRICE
 from index.query import Lexicon
 from index.search import Searcher
 from index.settings import Settings
@@ -139,7 +140,6 @@ def test_every_problem_is_reported_and_the_build_succeeds_on_the_good_rows(
         index_dir=tmp_path / "idx",
         allow_downloads=False,
         image_embedder="visual",
-        llm="none",
     )
     with _opened() as opened:
         catalog = load_catalog(root)

@@ -24,8 +24,8 @@ import pytest
 
 from assistant.llm import LLMError, LLMTimeout, create_llm, llamacpp
 from assistant.llm.openai_compat import OpenAICompatLLM
+from assistant.settings import AssistantSettings
 from index.errors import ModelUnavailable
-from index.settings import Settings
 from tests.fakes import send, serving
 
 MESSAGES = [
@@ -34,8 +34,8 @@ MESSAGES = [
 ]
 
 
-def _settings(tmp_path: Path, **overrides: Any) -> Settings:
-    return Settings(model_cache=tmp_path / "models", **overrides)
+def _settings(tmp_path: Path, **overrides: Any) -> AssistantSettings:
+    return AssistantSettings(model_cache=tmp_path / "models", **overrides)
 
 
 # --- a scripted OpenAI-style server ------------------------------------------------
@@ -240,7 +240,7 @@ def test_real_qwen_parts_add_up() -> None:
 
 
 def test_qwen_resolves_from_the_cache_quickly(tmp_path: Path) -> None:
-    cached = Path(Settings.model_fields["model_cache"].default) / llamacpp.QWEN_FILE
+    cached = Path(AssistantSettings.model_fields["model_cache"].default) / llamacpp.QWEN_FILE
     if not cached.is_file():
         pytest.skip("Qwen is assembled on first use; not forced in tests (491 MB)")
     started = time.monotonic()

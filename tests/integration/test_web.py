@@ -11,8 +11,8 @@ import gradio as gr
 import pytest
 
 from assistant.engine import Assistant
-from assistant.ui import build_app
 from assistant.web import Filters, Session, WebChat
+from assistant.web.layout import build_app
 from index.search import Searcher
 from index.settings import DEMO_CATALOG, Settings
 from tests.fakes import ScriptedLLM

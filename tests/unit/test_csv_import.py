@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index.catalog import Catalog, load_catalog
-from index.csv_import import number, plain_text, read_csv_rows
 from index.errors import CatalogError
+from index.importers import read_csv_rows
+from index.importers.fields import number
+from index.importers.html_text import plain_text
 
 SHOPIFY_HEADER = (
     "Handle,Title,Body (HTML),Vendor,Product Category,Type,Tags,Published,"

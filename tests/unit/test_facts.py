@@ -1,7 +1,7 @@
 """Facts over the demo catalog, each checked against a direct computation in the test.
 
 Expected values are computed here from the records (fractions, sums, set lookups),
-never copied from the module, so a slip in ``facts.py`` cannot hide in both places.
+never copied from the module, so a slip in ``assistant/facts/`` cannot hide in both places.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from assistant.facts import (
     better_rated,
     cheaper_alternatives,
     compare,
-    money,
     price_facts,
     recommendations,
     review_facts,
     review_themes,
 )
 from index.catalog import Catalog, load_catalog
+from index.money import money
 from index.records import Links, Product, Review
 from index.settings import DEMO_CATALOG
 

@@ -16,9 +16,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from assistant.facts import CENT, Facts, availability, compare, price_facts, review_facts
+from assistant.facts import Facts, availability, compare, price_facts, review_facts
 from assistant.grounding import catalog_vocabulary, check, numbers_in
 from index.catalog import Catalog, load_catalog
+from index.money import CENT
 from index.records import Product
 from index.settings import DEMO_CATALOG
 

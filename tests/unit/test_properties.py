@@ -33,7 +33,6 @@ from hypothesis import strategies as st
 
 from assistant import templates
 from assistant.facts import (
-    CENT,
     Facts,
     availability,
     cheaper_alternatives,
@@ -42,10 +41,10 @@ from assistant.facts import (
     review_facts,
 )
 from assistant.grounding import check
-from index.catalog import MAX_PRICE as CATALOG_MAX_PRICE
 from index.catalog import build_catalog, load_catalog
 from index.errors import CatalogError
-from index.prices import MAX_PRICE, parse_price
+from index.money import CENT, MAX_ASKED_PRICE, MAX_PRICE
+from index.prices import parse_price
 from index.query import QueryParser
 from index.records import Product, Review
 
@@ -73,7 +72,7 @@ junk = st.recursive(
 money_like = st.one_of(
     st.floats(min_value=0, max_value=1e7),
     st.integers(min_value=-5, max_value=10**6),
-    st.sampled_from([CATALOG_MAX_PRICE, CATALOG_MAX_PRICE + 1, 1e300, 10**309, -0.0]),
+    st.sampled_from([MAX_PRICE, MAX_PRICE + 1, 1e300, 10**309, -0.0]),
     st.sampled_from(["$19.5", " 12 ", "-5", "nan", "inf", "1e400", "١٢", "", "abc", "$"]),
     junk,
 )
@@ -154,7 +153,7 @@ def _valid_price(value: Any) -> bool:
             return False
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
-    return 0 <= value <= CATALOG_MAX_PRICE  # False for NaN; no float() of a huge int
+    return 0 <= value <= MAX_PRICE  # False for NaN; no float() of a huge int
 
 
 def expected_ids(numbered: Iterable[tuple[int, Any]]) -> dict[int, str]:
@@ -173,7 +172,7 @@ def expected_ids(numbered: Iterable[tuple[int, Any]]) -> dict[int, str]:
 
 
 def _finite_money(value: float | None) -> bool:
-    return value is None or 0 <= value <= CATALOG_MAX_PRICE
+    return value is None or 0 <= value <= MAX_PRICE
 
 
 def assert_loaded_as_documented(load: Any, numbered: list[tuple[int, Any]], root: Path) -> None:
@@ -301,8 +300,8 @@ def _fullwidth(text: str) -> str:
 
 @st.composite
 def amounts(draw: st.DrawFn) -> tuple[str, float]:
-    """(as written, value): "50", "1,299", "49.99", "1.5k", up to the parser's MAX_PRICE."""
-    cents = draw(st.integers(min_value=0, max_value=int(MAX_PRICE) * 100))
+    """(as written, value): "50", "1,299", "49.99", "1.5k", up to MAX_ASKED_PRICE."""
+    cents = draw(st.integers(min_value=0, max_value=int(MAX_ASKED_PRICE) * 100))
     form = draw(st.sampled_from(["int", "grouped", "cents", "grouped cents", "k"]))
     whole = cents // 100
     if form == "int":
@@ -312,7 +311,7 @@ def amounts(draw: st.DrawFn) -> tuple[str, float]:
     if form == "grouped cents":
         return f"{cents / 100:,.2f}", cents / 100
     if form == "k":
-        tenths = whole // 100 % 10_000  # 12.3k at most, below MAX_PRICE
+        tenths = whole // 100 % 10_000  # 12.3k at most, below MAX_ASKED_PRICE
         return f"{tenths / 10:g}k", tenths * 100.0
     return f"{cents / 100:.2f}", cents / 100
 

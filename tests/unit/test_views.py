@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from assistant import facts as F
-from assistant import views
-from assistant.thumbnails import Thumbnails
+from assistant.web import views
+from assistant.web.thumbnails import Thumbnails
 from index.catalog import load_catalog
 from index.records import Product, Review
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from assistant.engine import PROMPTS
 from assistant.grounding import normalise, numbers_in
+from prompts import read_prompt
 
 from .shop import cents
 
@@ -21,7 +21,7 @@ from .shop import cents
 _FENCES = ("<<<", ">>>", "‹‹‹", "›››")
 _LABELS = tuple(
     label.strip()
-    for label in re.findall(r"(?m)^(.*?)<<<", (PROMPTS / "phrase.txt").read_text("utf-8"))
+    for label in re.findall(r"(?m)^(.*?)<<<", read_prompt("phrase.txt"))
     if label.strip()
 )
 _SEGMENT = re.compile(r"[,，;；.。!！?？\n、]+")

@@ -3,6 +3,7 @@
 Generated from the raw rows with one seeded RNG per kind, so that changing one
 generator leaves the other kinds' questions as they were. Both languages ask about
 the same products; only the phrasing differs, two phrasings per kind used in turn.
+The phrasings are data, in ``phrases.toml`` beside this module.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import json
 import math
 import random
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,27 +32,7 @@ KINDS = (
 )
 LANGS = ("en", "zh")
 PER_KIND = 12
-# Two phrasings per kind and language, used in turn; the first is the plain one.
-PHRASES = {
-    "compare_price": (
-        ("Which is cheaper, the {a} or the {b}, and by how much?",
-         "What's the price difference between the {a} and the {b}?"),
-        ("{a} 和 {b} 哪个更便宜？便宜多少？", "{a} 和 {b} 比一下，哪个便宜？差多少钱？"),
-    ),
-    "price": (("How much is the {a}?", "What does the {a} cost?"),
-              ("{a} 多少钱？", "{a} 的价格是多少？")),
-    "reviews": (("What do reviews say about the {a}?", "How is the {a} rated?"),
-                ("{a} 的评价怎么样？", "{a} 口碑如何？")),
-    "availability": (("Does the {a} come in {colour}?", "Is the {a} available in {colour}?"),
-                     ("{a} 有{colour}吗？", "{a} 有没有{colour}的？")),
-    "not_carried": (("{type} under ${n}", "Do you have any {type} under ${n}?"),
-                    ("{n}美元以下的{type}", "有没有{n}美元以下的{type}？")),
-    "cheaper": (("anything cheaper?", "Do you have something cheaper?"),
-                ("有更便宜的吗？", "有没有便宜一点的？")),
-    "search": (("Show me {colour} {type}", "Do you have {colour} {type}?"),
-               ("{colour}{type}", "有{colour}的{type}吗？")),
-    "ordinal": (("how much is the {nth} one?",) * 2, ("第{nth}个多少钱？",) * 2),
-}  # fmt: skip
+PHRASES_FILE = Path(__file__).with_name("phrases.toml")
 ORDINALS = {1: ("first", "一"), 2: ("second", "二"), 3: ("third", "三")}
 
 Raw = tuple[tuple[str, ...], tuple[str, ...], dict[str, Any]]  # (en turns, zh turns, expect)
@@ -112,12 +95,22 @@ def generate(shop: Shop, seed: int, per_kind: int = PER_KIND) -> list[Question]:
     return questions
 
 
+@cache
+def _phrasings() -> dict[str, dict[str, list[str]]]:
+    """Kind -> language -> its phrasings, as ``PHRASES_FILE`` lists them."""
+    with PHRASES_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
 def _phrase(kind: str, i: int, **values: str | int) -> tuple[str, str]:
     """The i-th phrasing in English and Chinese; a ``*_zh`` value replaces its English one."""
-    english, chinese = PHRASES[kind]
+    english, chinese = (_phrasings()[kind][lang] for lang in LANGS)
     en = {k: v for k, v in values.items() if not k.endswith("_zh")}
     zh = {k.removesuffix("_zh"): v for k, v in values.items() if k.endswith("_zh")}
-    return (english[i % 2].format(**en), chinese[i % 2].format(**{**en, **zh}))
+    return (
+        english[i % len(english)].format(**en),
+        chinese[i % len(chinese)].format(**{**en, **zh}),
+    )
 
 
 def _compare(shop: Shop, rng: random.Random, n: int) -> list[Raw]:

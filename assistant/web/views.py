@@ -15,8 +15,8 @@ from html import escape
 
 from index.records import Image, Product
 
-from . import facts as F
-from .templates import money
+from .. import facts as F
+from ..templates import money
 from .thumbnails import Thumbnails
 
 ImageOf = Callable[[Product], Image | None]

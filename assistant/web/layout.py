@@ -1,7 +1,7 @@
 """The Gradio page: the only module that imports gradio.
 
 ``build_app`` returns the Blocks without launching them, so tests and ``app.py``
-decide how to serve. The behaviour lives in ``web.py`` (plain functions); this
+decide how to serve. The behaviour lives in ``handlers.py`` (plain functions); this
 module only lays out components and maps a ``View`` onto them. A turn is two
 events: ``turn`` (cards and templated answer, its own queue) then ``phrase`` (the
 LLM, one at a time in its queue), so a shopper's search never waits behind
@@ -16,8 +16,8 @@ from typing import Any
 
 import gradio as gr
 
+from .handlers import EXAMPLES, Filters, Session, View, WebChat
 from .views import grid
-from .web import EXAMPLES, Filters, Session, View, WebChat
 
 CSS = """
 .cards-grid { display: grid; gap: 12px;

@@ -1,6 +1,8 @@
 """Drive the real app in a real browser: ``app.py`` in a subprocess, Debian's Chromium.
 
-Shared by the browser tests and ``benchmarks/ui_latency.py``. ``AppServer`` starts
+Shared by the page benchmarks (``ui_latency``, ``load_test``) and the browser tests in
+``tests/e2e``; it lives here, not in ``tests/``, because a benchmark is a tool a shop
+runs and must not reach into the test suite. ``AppServer`` starts
 ``python app.py`` on a free 127.0.0.1 port and waits for the page; ``ShopPage``
 wraps a Playwright page with what a shopper does (ask, upload, click a card) and
 waits on what the page shows, never on fixed sleeps.

@@ -13,6 +13,7 @@ thumbnails) is shared and holds nothing of any shopper.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
@@ -20,12 +21,13 @@ from typing import Any
 
 from index.prices import PriceRange
 from index.records import Product
+from index.text import distinct
 
-from . import facts as F
+from .. import facts as F
+from ..engine import Assistant, Prepared
+from ..state import Conversation
+from ..templates import money
 from . import views
-from .engine import Assistant, Prepared
-from .state import Conversation
-from .templates import money
 from .thumbnails import Thumbnails
 
 log = logging.getLogger(__name__)
@@ -85,7 +87,7 @@ class Filters:
 
 @dataclass
 class View:
-    """What the page shows after a step; ``ui.py`` maps it onto components."""
+    """What the page shows after a step; ``layout.py`` maps it onto components."""
 
     history: list[Message]
     # None leaves a panel as it is: a card's "details" must not clear the cards.
@@ -105,11 +107,11 @@ class WebChat:
         self.assistant = assistant
         self.thumbs = thumbnails or Thumbnails()
         products = assistant.catalog.products
-        self.categories = _distinct(
+        self.categories = _alphabetical(
             seg.strip() for p in products for path in p.categories for seg in path.split("/")[1:]
         )
-        self.colors = _distinct(c for p in products for c in p.colors)
-        self.sizes = list(dict.fromkeys(s for p in products for s in p.sizes))
+        self.colors = _alphabetical(c for p in products for c in p.colors)
+        self.sizes = distinct(s for p in products for s in p.sizes)
         self.currency = products[0].currency if products else "USD"
 
     # -- the two steps of a turn ----------------------------------------------------
@@ -272,8 +274,9 @@ def _choice(values: tuple[str, ...], choices: list[str]) -> str:
     return folded.get(values[0].casefold(), values[0])
 
 
-def _distinct(values: Any) -> list[str]:
-    return sorted({v for v in values if v}, key=str.casefold)
+def _alphabetical(values: Iterable[str]) -> list[str]:
+    """Filter choices in A-Z order, each once; sizes keep the catalog's order instead."""
+    return sorted(distinct(values), key=str.casefold)
 
 
 def _ask_something(session: Session) -> str:
