@@ -187,7 +187,9 @@ def product_from_row(row: Any, root: Path, problems: list[Problem], line: int) -
     if not isinstance(row, dict):
         raise RowError("row is not a JSON object")
     given = row.get("id")
-    pid = _text(row.get("sku") if given is None or given == "" else given, "id")
+    # An empty id of any JSON type (null, "", false, [], {}) means "use the sku"; 0 is an id.
+    empty = given is None or given is False or given in ("", [], {})
+    pid = _text(row.get("sku") if empty else given, "id")
     name = _text(row.get("name"), "name")
     price = _money(row.get("price"), "price")
 
