@@ -18,6 +18,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CATALOG = PROJECT_ROOT / "data" / "demo"
+# A checkout keeps its indexes and assembled models beside the code. An installed
+# package has no demo catalog and must not write into site-packages, so it keeps them
+# under the folder it is started from.
+STATE_ROOT = PROJECT_ROOT if (PROJECT_ROOT / "pyproject.toml").is_file() else Path.cwd()
 
 
 class Settings(BaseSettings):
@@ -48,7 +52,7 @@ class Settings(BaseSettings):
     auto_rebuild: bool = Field(False, description="rebuild a stale index instead of refusing")
     k: int = Field(10, ge=1, le=1000, description="results per search")
     model_cache: Path = Field(
-        PROJECT_ROOT / ".cache" / "models", description="where assembled model files are kept"
+        STATE_ROOT / ".cache" / "models", description="where assembled model files are kept"
     )
 
     @field_validator("catalog", "index_dir", "model_cache", mode="before")
@@ -62,7 +66,7 @@ class Settings(BaseSettings):
             return self.index_dir
         source = self.catalog.resolve()
         digest = hashlib.sha256(str(source).encode()).hexdigest()[:8]
-        return PROJECT_ROOT / ".index" / f"{source.stem}-{digest}"
+        return STATE_ROOT / ".index" / f"{source.stem}-{digest}"
 
     @classmethod
     def from_overrides(cls, overrides: dict[str, Any]) -> Self:

@@ -86,8 +86,8 @@ def test_an_installed_wheel_answers_a_question(
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOP_")}
     command = [str(python), "-m", "assistant", "ask", "--json", "--offline", "--llm", "none"]
-    command += ["--catalog", str(small_catalog), "--index", str(tmp_path / "idx")]
-    command += ["--image-embedder", "visual", "which backpacks do you have?"]
+    command += ["--catalog", str(small_catalog), "--image-embedder", "visual"]
+    command += ["which backpacks do you have?"]
     done = subprocess.run(
         command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False
     )
@@ -95,3 +95,6 @@ def test_an_installed_wheel_answers_a_question(
     answer = json.loads(done.stdout)
     assert [p["name"] for p in answer["products"]][:1] == ["Canyon Travel Backpack"]
     assert "Canyon Travel Backpack" in answer["answer"]
+    # Not a checkout: the index goes under the folder it ran in, not into site-packages.
+    assert len(list((tmp_path / ".index").glob("shop-*"))) == 1
+    assert not list(venv.rglob(".index"))
