@@ -45,7 +45,7 @@ import numpy as np
 
 from index.embedders.checksum import verified_file
 from index.embedders.minilm import MODEL_SHA256
-from index.evaluation import mean, ndcg, read_jsonl
+from index.evaluation import is_graded, mean, ndcg, read_jsonl
 from index.records import Product
 from index.settings import DEMO_CATALOG, Settings
 
@@ -108,8 +108,13 @@ def langchain_ranker(products: Sequence[Product]) -> tuple[Ranker, str]:
 
 
 def quality(rank: Ranker, queries: Sequence[Mapping[str, Any]]) -> dict[str, float]:
-    """Mean nDCG@10 over all queries and per language: {"all": .., "en": .., "zh": ..}."""
-    scores = [(q["lang"], ndcg(rank(q["query"]), q["relevant"], K)) for q in queries]
+    """Mean nDCG@10 over the graded queries and per language: {"all": .., "en": .., "zh": ..}.
+
+    Queries for things the shop does not sell have no product to rank and are left
+    out, as ``assistant eval search`` leaves them out.
+    """
+    graded = filter(is_graded, queries)
+    scores = [(q["lang"], ndcg(rank(q["query"]), q["relevant"], K)) for q in graded]
     return {
         lang: mean([s for ql, s in scores if lang in ("all", ql)]) for lang in ("all", "en", "zh")
     }

@@ -3,6 +3,10 @@
 nDCG@k uses gain 2^grade − 1 and a log2 discount, with the ideal ranking taken
 from every graded product of the query (as in BASELINES.md), so figures are
 comparable with the baselines. Photo queries are in ``photo_eval.py``.
+
+A labelled query for something the shop does not sell has no product to rank: it
+is scored by whether the search answers it as a match (``evaluate_carried``), never
+by nDCG, where it would count as a ranking failure whatever the search did.
 """
 
 from __future__ import annotations
@@ -83,24 +87,87 @@ def ranked_ids(searcher: Searcher, query: str, mode: str = "hybrid", k: int = 10
     return [searcher.products[i].id for i in order]
 
 
+def is_carried(item: Mapping[str, Any]) -> bool:
+    """Whether the shop sells what a labelled query asks for: its ``carried`` label,
+    or else whether any product is graded relevant to it."""
+    if "carried" in item:
+        return bool(item["carried"])
+    return any(float(g) > 0 for g in item.get("relevant", {}).values())
+
+
+def is_graded(item: Mapping[str, Any]) -> bool:
+    """Whether a labelled query has products to rank (and so an nDCG)."""
+    return any(float(g) > 0 for g in item.get("relevant", {}).values())
+
+
+def query_lang(item: Mapping[str, Any]) -> str:
+    """A labelled query's language: its ``lang``, or zh when it holds Chinese."""
+    return str(item.get("lang") or ("zh" if any(is_cjk(c) for c in item["query"]) else "en"))
+
+
+@dataclass(frozen=True, slots=True)
+class CarriedScore:
+    """One labelled query: whether the shop carries it, and whether the search said so.
+
+    The search says "carried" unless it answered with alternatives because nothing
+    met what was asked (``SearchResult.alternatives``), as the assistant's reply does.
+    """
+
+    qid: str
+    lang: str
+    carried: bool
+    said_carried: bool
+
+
+def evaluate_carried(
+    searcher: Searcher, queries: Sequence[Mapping[str, Any]]
+) -> list[CarriedScore]:
+    """The carried decision of the full search on each labelled query."""
+    return [
+        CarriedScore(
+            item["qid"],
+            query_lang(item),
+            is_carried(item),
+            not searcher.search(item["query"]).alternatives,
+        )
+        for item in queries
+    ]
+
+
+def carried_figures(scores: Sequence[CarriedScore]) -> dict[str, float]:
+    """Not-carried queries answered as matches, and carried ones refused: counts and shares."""
+    absent = [s for s in scores if not s.carried]
+    present = [s for s in scores if s.carried]
+    matched = sum(s.said_carried for s in absent)
+    refused = sum(not s.said_carried for s in present)
+    return {
+        "not_carried": len(absent),
+        "answered_as_match": matched,
+        "answered_as_match_rate": matched / len(absent) if absent else 0.0,
+        "carried": len(present),
+        "refused": refused,
+        "refused_rate": refused / len(present) if present else 0.0,
+    }
+
+
 def evaluate_text(
     searcher: Searcher, queries: Sequence[Mapping[str, Any]], k: int = 10, mode: str = "hybrid"
 ) -> list[QueryScore]:
-    """Score each labelled text query (``qid``, ``query``, ``relevant``, optional ``lang``).
+    """Score each graded text query (``qid``, ``query``, ``relevant``, optional ``lang``).
 
     Recall@k and MRR count the products of the query's highest grade as the relevant
-    ones; nDCG@k uses every grade.
+    ones; nDCG@k uses every grade. Queries with no product graded above 0 (for
+    things the shop does not sell) are left out: ``evaluate_carried`` scores them.
     """
     out = []
-    for item in queries:
+    for item in filter(is_graded, queries):
         grades = {pid: float(g) for pid, g in item["relevant"].items()}
         top = {pid for pid, g in grades.items() if g == max(grades.values())}
         ranked = tuple(ranked_ids(searcher, item["query"], mode, k))
-        lang = item.get("lang") or ("zh" if any(is_cjk(c) for c in item["query"]) else "en")
         out.append(
             QueryScore(
                 item["qid"],
-                lang,
+                query_lang(item),
                 ndcg(ranked, grades, k),
                 recall(ranked, top, k),
                 reciprocal_rank(ranked, top),

@@ -16,7 +16,15 @@ from typing import Any
 
 from index.cli import add_command, settings_from_args
 from index.errors import ShopError
-from index.evaluation import MODES, evaluate_text, mean, read_jsonl
+from index.evaluation import (
+    MODES,
+    carried_figures,
+    evaluate_carried,
+    evaluate_text,
+    is_graded,
+    mean,
+    read_jsonl,
+)
 from index.photo_eval import PERTURBATIONS, evaluate_photos, photo_metrics
 from index.search import Searcher
 
@@ -76,12 +84,22 @@ def _labelled(path: Path, required: Sequence[str]) -> list[dict[str, Any]]:
 
 
 def _search(args: argparse.Namespace) -> int:
-    queries = _labelled(args.queries, ("qid", "query", "relevant"))
+    queries = _labelled(args.queries, ("qid", "query"))
+    for number, row in enumerate(queries, 1):
+        if "relevant" not in row and "carried" not in row:
+            raise EvalInputError(f"{args.queries}, line {number}: missing relevant (or carried)")
     searcher = Searcher(settings_from_args(args, AssistantSettings), progress=not args.json)
     figures: dict[str, dict[str, dict[str, float]]] = {}
     per_query: dict[str, dict[str, Any]] = {
         q["qid"]: {"qid": q["qid"], "query": q["query"]} for q in queries
     }
+    decisions = evaluate_carried(searcher, queries)
+    carried = {
+        lang: carried_figures([d for d in decisions if lang in ("all", d.lang)]) for lang in LANGS
+    }
+    for d in decisions:
+        per_query[d.qid].update(lang=d.lang, carried=d.carried, said_carried=d.said_carried)
+    graded = sum(map(is_graded, queries))
     for mode in MODES:
         scores = evaluate_text(searcher, queries, k=args.k, mode=mode)
         figures[mode] = {}
@@ -103,19 +121,22 @@ def _search(args: argparse.Namespace) -> int:
             }
     if args.json:
         out = {"catalog": str(searcher.settings.catalog), "queries": len(queries), "k": args.k}
+        out["graded"] = graded
         out.update(figures["hybrid"]["all"])
         out["modes"] = figures
+        out["carried"] = carried
         out["per_query"] = list(per_query.values())
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
-    counts = figures["hybrid"]
+    counts = carried
     print(
-        f"search: {len(queries)} queries ({counts['en']['n']} en, {counts['zh']['n']} zh) "
-        f"on {searcher.settings.catalog}, k={args.k}"
+        f"search: {len(queries)} queries ({_count(counts['en'])} en, {_count(counts['zh'])} zh) "
+        f"on {searcher.settings.catalog}, k={args.k}; {graded} with graded products"
     )
     names = [f"nDCG@{args.k}", f"Recall@{args.k}", "MRR"]
-    print(f"{'mode':<9}{'lang':<5}" + "".join(f"{name:>11}" for name in names))
-    for mode in MODES:
+    if graded:
+        print(f"{'mode':<9}{'lang':<5}" + "".join(f"{name:>11}" for name in names))
+    for mode in MODES if graded else ():
         for lang in LANGS:
             row = figures[mode][lang]
             if not row["n"]:
@@ -127,7 +148,24 @@ def _search(args: argparse.Namespace) -> int:
         "keyword: BM25 alone (query words through the lexicon, so Chinese too); vector: e5 "
         "alone; hybrid: the app's search (both, with constraints and facets)"
     )
+    print("carried?  lang  not carried, answered as a match   carried, refused")
+    for lang in LANGS:
+        row = carried[lang]
+        if _count(row):
+            print(
+                f"{'':<10}{lang:<6}"
+                f"{_share(row['answered_as_match'], row['not_carried']):>31}"
+                f"{_share(row['refused'], row['carried']):>19}"
+            )
     return 0
+
+
+def _count(row: dict[str, float]) -> int:
+    return int(row["not_carried"] + row["carried"])
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{int(part)}/{int(whole)} ({part / whole:.0%})" if whole else "-"
 
 
 # -- photos ---------------------------------------------------------------------------

@@ -57,13 +57,27 @@ def test_search_eval_on_a_shops_own_catalog(
         {"qid": "q1", "query": "backpack", "relevant": {"B1": 3}},
         {"qid": "q2", "query": "wool tee for women", "relevant": {"T2": 3, "T1": 1}},
         {"qid": "q3", "query": "红色的T恤", "relevant": {"T1": 3}},
+        # things the shop does not sell: no product to rank, so no nDCG of 0 for them
+        {"qid": "q4", "query": "garden hose", "relevant": {}},
+        {"qid": "q5", "query": "a sofa for the living room", "carried": False},
     ]
     labels.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
     argv = ["--catalog", str(small_catalog), "--index", str(tmp_path / "idx"), "--offline"]
     out = _json(capsys, ["eval", "search", *argv, "--queries", str(labels), "--json"])
-    assert out["queries"] == 3 and out["modes"]["hybrid"]["zh"]["n"] == 1
-    assert [q["hybrid"]["ranked"][0] for q in out["per_query"]] == ["B1", "T2", "T1"]
-    assert out["mrr"] == 1.0
+    assert out["queries"] == 5 and out["graded"] == 3 and out["modes"]["hybrid"]["zh"]["n"] == 1
+    ranked = [q["hybrid"]["ranked"][0] for q in out["per_query"] if "hybrid" in q]
+    assert ranked == ["B1", "T2", "T1"]
+    assert out["mrr"] == 1.0 and out["ndcg@10"] == out["modes"]["hybrid"]["all"]["ndcg@10"]
+    carried = out["carried"]["all"]
+    assert (carried["carried"], carried["not_carried"]) == (3, 2)
+    said = {q["qid"]: q["said_carried"] for q in out["per_query"]}
+    assert carried["answered_as_match"] == said["q4"] + said["q5"]
+    assert carried["refused"] == 3 - said["q1"] - said["q2"] - said["q3"]
+    assert main(["eval", "search", *argv, "--queries", str(labels)]) == 0
+    assert "answered as a match" in capsys.readouterr().out
+    labels.write_text(json.dumps({"qid": "q9", "query": "tee"}), "utf-8")
+    assert main(["eval", "search", *argv, "--queries", str(labels)]) == 2
+    assert "missing relevant (or carried)" in capsys.readouterr().err
 
 
 def test_photo_eval_with_colour_and_perturbations(
