@@ -176,7 +176,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     )
     result = searcher.search(text or None, args.image, k=args.k, constraints=explicit)
     if args.json:
-        print(json.dumps([hit.to_dict() for hit in result.hits], ensure_ascii=False, indent=2))
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(render_table(result))
     return 0

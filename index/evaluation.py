@@ -110,7 +110,8 @@ class CarriedScore:
     """One labelled query: whether the shop carries it, and whether the search said so.
 
     The search says "carried" unless it answered with alternatives because nothing
-    met what was asked (``SearchResult.alternatives``), as the assistant's reply does.
+    met what was asked, or the catalog has no such kind (``SearchResult.carried``), as
+    the assistant's reply does.
     """
 
     qid: str
@@ -128,7 +129,7 @@ def evaluate_carried(
             item["qid"],
             query_lang(item),
             is_carried(item),
-            not searcher.search(item["query"]).alternatives,
+            searcher.search(item["query"]).carried,
         )
         for item in queries
     ]

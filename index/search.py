@@ -24,9 +24,11 @@ from typing import Any
 import numpy as np
 from PIL.Image import Image as PILImage
 
+from . import glossary
 from .catalog import Catalog, load_catalog
 from .embedders.base import ImageEmbedder, TextEmbedder, text_embedder
 from .facets import FacetIndex
+from .kinds import CatalogKinds, RequestReader
 from .masks import ConstraintMasks
 from .opening import open_index, photo_embedder
 from .query import Constraints, Lexicon, ParsedQuery, QueryParser
@@ -83,6 +85,31 @@ class SearchResult:
     unmet: tuple[str, ...] = ()
     alternatives: bool = False
     notices: tuple[str, ...] = field(default=())
+    # the item asked for, in the shopper's words, when the catalog has no such kind
+    not_carried: str | None = None
+    # how many soft wishes (gender, colour, size, terms, the photo's kind) were asked
+    wishes: int = 0
+
+    def match(self, hit: Hit) -> str:
+        """``alternative`` (not what was asked), ``exact`` (every wish met) or ``partial``."""
+        if self.alternatives:
+            return "alternative"
+        return "exact" if len(hit.matched) >= self.wishes else "partial"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as ``index search --json`` prints it."""
+        return {
+            "carried": self.carried,
+            "not_carried": self.not_carried,
+            "unmet": list(self.unmet),
+            "understood": self.constraints.to_dict(),
+            "hits": [hit.to_dict() | {"match": self.match(hit)} for hit in self.hits],
+        }
+
+    @property
+    def carried(self) -> bool:
+        """Whether the hits are matches, not alternatives to something the shop lacks."""
+        return not self.alternatives
 
 
 class Searcher:
@@ -128,6 +155,9 @@ class Searcher:
         self.products = self.catalog.products
         self.facets = FacetIndex(self.products, self.tokenizer)
         self.parser = QueryParser(self.lexicon, self.facets, self.tokenizer)
+        self.reader = RequestReader(self.lexicon, raw, self.tokenizer)
+        glossary.warm()
+        self.kinds = CatalogKinds(self.products, self.reader, self.lexicon, self.tokenizer)
         self.masks = ConstraintMasks(self.products, self.facets, self.lexicon, self.tokenizer)
         self.relevance = Relevance(opened, self.text_model, self.image_model)
         log.info(
@@ -178,6 +208,9 @@ class Searcher:
         if override and constraints is not None:
             wanted = constraints
         hard, unmet, alternatives = self.masks.hard(wanted)
+        lacking = self._not_carried(text) if photo is None and not override else None
+        if lacking is not None:
+            unmet, alternatives = [lacking], True
         signals, best_photo = self.relevance.signals(parsed, photo, exclude_sha256, hard)
         weights = WEIGHTS_PHOTO if "photo" in signals else WEIGHTS_TEXT
         relevance = sum(
@@ -212,7 +245,17 @@ class Searcher:
             unmet=tuple(unmet),
             alternatives=alternatives,
             notices=tuple(self.notices),
+            not_carried=lacking,
+            wishes=len(labels),
         )
+
+    def _not_carried(self, text: str | None) -> str | None:
+        """The item a request names when this catalog sells no such kind (``kinds.py``)."""
+        asked = self.reader.request(text) if text else None
+        if asked is None:
+            return None
+        verdict = self.kinds.verdict(asked)
+        return None if verdict.carried else asked.phrase
 
     def _image_for(self, i: int, wanted: Constraints, photo: int | None) -> Image | None:
         product = self.products[i]

@@ -137,6 +137,26 @@ def demo_searcher(demo_settings: AssistantSettings):  # type: ignore[no-untyped-
 
 
 @pytest.fixture(scope="session")
+def shop_searchers(tmp_path_factory: pytest.TempPathFactory, demo_searcher):  # type: ignore[no-untyped-def]
+    """A searcher per catalog folder under data/ (the demo's shared), built on first use."""
+    from index.search import Searcher
+
+    built = {"demo": demo_searcher}
+
+    def searcher(name: str) -> Searcher:
+        if name not in built:
+            settings = AssistantSettings(
+                catalog=DEMO_CATALOG.parent / name,
+                index_dir=tmp_path_factory.mktemp(f"{name}-index"),
+                allow_downloads=False,
+            )
+            built[name] = Searcher(settings, progress=False)
+        return built[name]
+
+    return searcher
+
+
+@pytest.fixture(scope="session")
 def parser():  # type: ignore[no-untyped-def]
     """The query parser over the demo catalog's vocabulary (no index, no models)."""
     from index.catalog import load_catalog

@@ -97,7 +97,7 @@ def test_cli_builds_a_missing_index_and_says_so(
     assert main(_cli(settings, "search", "--json", "black backpack")) == 0
     captured = capsys.readouterr()
     assert f"note: no index in {settings.resolved_index_dir()}; building it now" in captured.err
-    assert json.loads(captured.out)[0]["product_id"] == "B1"
+    assert json.loads(captured.out)["hits"][0]["product_id"] == "B1"
     assert main(_cli(settings, "info")) == 0
     assert json.loads(capsys.readouterr().out)["catalog"]["products"] == 5
 
@@ -117,7 +117,7 @@ def test_cli_refuses_a_stale_index_in_one_line_and_updates_it_with_rebuild(
     assert main(_cli(settings, "search", "--json", "--rebuild", "hiking backpack")) == 0
     captured = capsys.readouterr()
     assert "updating it" in captured.err
-    assert json.loads(captured.out)[0]["name"] == "Canyon Hiking Backpack"
+    assert json.loads(captured.out)["hits"][0]["name"] == "Canyon Hiking Backpack"
 
 
 def test_cli_refuses_an_index_built_by_other_models(
@@ -212,7 +212,7 @@ def test_a_damaged_index_is_one_clear_line_and_rebuilt_with_rebuild(
     assert main(_cli(settings, "search", "--json", "--rebuild", "black backpack")) == 0
     captured = capsys.readouterr()
     assert f"note: {caught.value.message}; rebuilding it" in captured.err
-    assert json.loads(captured.out)[0]["product_id"] == "B1"
+    assert json.loads(captured.out)["hits"][0]["product_id"] == "B1"
     assert [p.name for p in settings.resolved_index_dir().glob("gen-*")] == [
         layout.current(settings.resolved_index_dir()).folder.name  # type: ignore[union-attr]
     ]

@@ -214,7 +214,7 @@ def test_an_odd_photo_finds_its_product_through_every_door(
     view = chat.turn("", [str(photo)], [], Session())
     assert view.gallery and not view.notice and view.cards[0].product_id == expected
     assert index_main(["search", *index_options, "--json", "--image", str(photo)]) == 0
-    assert json.loads(capsys.readouterr().out)[0]["product_id"] == expected
+    assert json.loads(capsys.readouterr().out)["hits"][0]["product_id"] == expected
 
 
 # -- messages ---------------------------------------------------------------------------

@@ -203,13 +203,19 @@ def test_cli_build_and_json_search(
     assert main(["build", *common]) == 0
     assert "indexed 5 products and 14 photos" in capsys.readouterr().out
     assert main(["search", *common, "--json", "--k", "3", "black backpack under $100"]) == 0
-    hits = json.loads(capsys.readouterr().out)
-    assert hits[0]["product_id"] == "B1"
-    assert {"product_id", "name", "price", "score"} <= set(hits[0])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["carried"] is True and printed["not_carried"] is None
+    hits = printed["hits"]
+    assert hits[0]["product_id"] == "B1" and hits[0]["match"] == "exact"
+    assert {"product_id", "name", "price", "score", "match"} <= set(hits[0])
     assert all(h["price"] <= 100 for h in hits)
     photo = small_catalog / "images" / "b1-black_back.jpg"
     assert main(["search", *common, "--json", "--image", str(photo)]) == 0
-    assert json.loads(capsys.readouterr().out)[0]["product_id"] == "B1"
+    assert json.loads(capsys.readouterr().out)["hits"][0]["product_id"] == "B1"
+    assert main(["search", *common, "--json", "a garden hose"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["carried"] is False and printed["not_carried"] == "garden hose"
+    assert {h["match"] for h in printed["hits"]} == {"alternative"}
     assert main(["search", *common]) == 2
     assert main(["search", "--catalog", str(tmp_path / "missing"), "x"]) == 2
     assert "catalog not found" in capsys.readouterr().err
