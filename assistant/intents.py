@@ -138,10 +138,14 @@ class Intents:
             "constraints": result.constraints.to_dict(),
             "unmet": list(result.unmet),
             "alternatives": result.alternatives,
+            "carried": result.carried,
         }
         facts = F.Facts.of(products, [F.request(result.constraints)])
         if result.alternatives:
-            what = templates.wanted(result.constraints, facts.currency, turn.lang, self._chinese)
+            wanted = result.constraints
+            if result.not_carried:  # the shop has no such kind: name it as asked
+                wanted = replace(wanted, types=(result.not_carried,), scopes=())
+            what = templates.wanted(wanted, facts.currency, turn.lang, self._chinese)
             text = templates.not_carried(what, products, turn.lang)
             return Draft(
                 text, products, facts, phrase=False, alternatives=True, search=search, images=images

@@ -130,9 +130,18 @@ def wanted(constraints: Constraints, currency: str, lang: str, chinese: Mapping[
         thing = "".join(chinese.get(c, c) for c in constraints.colors)
         thing += "、".join(chinese.get(k, k) for k in kinds) or "商品"
         return f"{price}的{thing}" if price else thing
-    things = _join([k if k.endswith("s") else k + "s" for k in kinds], lang)
+    things = _join([_plural(k) for k in kinds], lang)
     words = [*constraints.colors, things or ("products" if constraints.colors else "anything")]
     return " ".join([*words, price]).strip()
+
+
+def _plural(kind: str) -> str:
+    """ "jacket" -> "jackets", "led nightstand" -> "led nightstands", "box" -> "boxes"."""
+    if kind.endswith("s"):
+        return kind
+    if kind.endswith(("x", "ch", "sh", "z")):
+        return kind + "es"
+    return kind + "s"
 
 
 def _price_phrase(price: PriceRange | None, currency: str, lang: str) -> str:

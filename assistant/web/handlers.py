@@ -93,6 +93,8 @@ class View:
     # None leaves a panel as it is: a card's "details" must not clear the cards.
     cards: list[Card] | None = None
     gallery: bool = False
+    # the language of the "alternatives" heading, when the cards are not matches
+    alternatives: str | None = None
     table: str | None = None
     details: str | None = None
     filters: Filters = field(default_factory=Filters)
@@ -229,6 +231,7 @@ class WebChat:
         view = self._view(history, session, status=status, table=table, details="")
         view.cards = cards
         view.gallery = prepared.turn.intent == "photo"
+        view.alternatives = lang if draft.alternatives else None
         view.notice = "; ".join(prepared.notices)
         return view
 

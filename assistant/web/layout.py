@@ -23,6 +23,8 @@ CSS = """
 .cards-grid { display: grid; gap: 12px;
   grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); }
 .cards-grid.gallery { grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); }
+.alternatives-note { margin: 4px 0 8px; font-weight: 600; color: #8a5a00; }
+.cards-grid.alternatives .card { opacity: 0.9; border-style: dashed; }
 .card img, .details img, .comparison img { width: 100%; max-width: 240px; height: auto;
   border-radius: 6px; background: #f4f4f4; }
 .card { display: flex; flex-direction: column; gap: 2px; }
@@ -196,7 +198,11 @@ def _phrasing(chat: WebChat, outputs: list[Any]) -> Callable[..., tuple[Any, ...
 def _render(view: View, state: Session) -> tuple[Any, ...]:
     """A ``View`` as the values of ``build_app``'s outputs, in their order."""
     status = view.status + (f"\n\n⚠ {escape(view.notice)}" if view.notice else "")
-    cards = gr.skip() if view.cards is None else grid([c.html for c in view.cards], view.gallery)
+    cards = (
+        gr.skip()
+        if view.cards is None
+        else grid([c.html for c in view.cards], view.gallery, alternatives=view.alternatives)
+    )
     table = gr.skip() if view.table is None else view.table
     details = gr.skip() if view.details is None else view.details
     return (view.history, state, cards, table, details, *_filter_values(view.filters), status)

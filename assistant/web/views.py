@@ -157,11 +157,28 @@ def _actions(product: Product, lang: str) -> str:
     )
 
 
-def grid(cards: Sequence[str], gallery: bool = False) -> str:
-    """Cards side by side; a photo search shows them as a gallery of larger photos."""
+ALTERNATIVES = {
+    "en": "Alternatives: we have nothing that matches what you asked for",
+    "zh": "替代品：没有完全符合您要求的商品",
+}
+
+
+def grid(cards: Sequence[str], gallery: bool = False, *, alternatives: str | None = None) -> str:
+    """Cards side by side; a photo search shows them as a gallery of larger photos.
+
+    ``alternatives`` (the page's language) heads cards that are not what was asked for,
+    so they are never taken for matches.
+    """
     if not cards:
         return ""
-    return f'<div class="cards-grid{" gallery" if gallery else ""}">{"".join(cards)}</div>'
+    head = (
+        f'<p class="alternatives-note">{escape(ALTERNATIVES[alternatives])}</p>'
+        if alternatives
+        else ""
+    )
+    kind = " gallery" if gallery else ""
+    kind += " alternatives" if alternatives else ""
+    return f'{head}<div class="cards-grid{kind}">{"".join(cards)}</div>'
 
 
 def _cell(label: str, value: F.Cell, currency: str, lang: str) -> str:

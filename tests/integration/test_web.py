@@ -11,7 +11,7 @@ import gradio as gr
 import pytest
 
 from assistant.engine import Assistant
-from assistant.web import Filters, Session, WebChat
+from assistant.web import Filters, Session, WebChat, views
 from assistant.web.layout import build_app
 from index.search import Searcher
 from index.settings import DEMO_CATALOG, Settings
@@ -58,6 +58,20 @@ def test_a_turn_shows_cards_at_once_then_the_checked_answer(
         assert final.history[-1]["content"] == draft and "template" in final.status
     assert [m["role"] for m in final.history] == ["user", "assistant"]
     assert session.pending is None and len(session.conversation.turns) == 2
+
+
+def test_alternatives_are_shown_as_alternatives(chat: WebChat) -> None:
+    """Cards for something the shop does not sell are headed as alternatives."""
+    view = chat.turn("a led nightstand", [], [], Session())
+    assert view.history[-1]["content"].startswith("Sorry, we don&#x27;t carry led nightstands.")
+    assert view.cards and view.alternatives == "en"
+    page = views.grid([c.html for c in view.cards], alternatives=view.alternatives)
+    assert page.startswith('<p class="alternatives-note">Alternatives')
+    found = chat.turn("waterproof bags under $60", [], [], Session())
+    assert found.cards and found.alternatives is None
+    assert "alternatives-note" not in views.grid([c.html for c in found.cards])
+    chinese = chat.turn("50美元以下的鞋子", [], [], Session())
+    assert chinese.alternatives == "zh"
 
 
 def test_an_invented_price_never_replaces_the_template(
