@@ -35,7 +35,7 @@ def timed(run: Callable[[], object], repeat: int, items: int) -> np.ndarray:
 
 def _verdict(searcher: Searcher, query: str) -> object:
     asked = searcher.reader.request(query)
-    return searcher.kinds.verdict(asked) if asked else None
+    return searcher.kinds.carries(asked) if asked else None
 
 
 def main() -> None:

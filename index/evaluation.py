@@ -90,9 +90,7 @@ def ranked_ids(searcher: Searcher, query: str, mode: str = "hybrid", k: int = 10
 def is_carried(item: Mapping[str, Any]) -> bool:
     """Whether the shop sells what a labelled query asks for: its ``carried`` label,
     or else whether any product is graded relevant to it."""
-    if "carried" in item:
-        return bool(item["carried"])
-    return any(float(g) > 0 for g in item.get("relevant", {}).values())
+    return bool(item["carried"]) if "carried" in item else is_graded(item)
 
 
 def is_graded(item: Mapping[str, Any]) -> bool:

@@ -45,7 +45,7 @@ class FacetIndex:
         self._tokenizer = tokenizer
         self._postings: dict[str, dict[Form, set[int]]] = {g: defaultdict(set) for g in self.GROUPS}
         for position, product in enumerate(products):
-            for group, values in _fields(product).items():
+            for group, values in product_fields(product).items():
                 for value in values:
                     for gram in ngrams(tokenizer.tokens(value)):
                         self._postings[group][gram].add(position)
@@ -71,8 +71,9 @@ class FacetIndex:
         return out
 
 
-def _fields(product: Product) -> dict[str, list[str]]:
-    """The values of a product that each field group searches."""
+def product_fields(product: Product) -> dict[str, list[str]]:
+    """The values of a product that each field group searches (``kinds.py`` reads the
+    same groups: "type" for what a product is, the rest for the words it is known by)."""
     strings: list[str] = []
     kinds: list[str] = []
     gender: list[str] = []

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from . import glossary
+from .facets import product_fields
 from .prices import parse_price
 from .query import Lexicon
 from .records import Product
@@ -67,14 +68,6 @@ class Asked:
     @property
     def phrase(self) -> str:
         return "".join(self.words) if self.readings else " ".join(self.words)
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """Whether the shop carries what was asked for, and the words it was asked in."""
-
-    carried: bool
-    asked: Asked
 
 
 class RequestReader:
@@ -142,9 +135,10 @@ class RequestReader:
     def _item(self, text: str, *, cut_words: set[str], lead: bool) -> Asked | None:
         words: list[str] = []
         clean = normalize(text).replace("’", "'")
+        end = 0  # where the word before ended: punctuation since then ends the phrase
         for match in _WORD.finditer(clean):
-            word = match.group()
-            if words and clean[: match.start()].rstrip().endswith((",", "?", "!", ";", ".")):
+            word, between, end = match.group(), clean[end : match.start()], match.end()
+            if words and any(mark in between for mark in ",?!;."):
                 break
             if lead and not words and (word in self._leading or word in cut_words):
                 continue
@@ -187,18 +181,13 @@ class CatalogKinds:
         # the words of the product names, for Latin words in a Chinese request
         self._named = {t for p in products for t in tokenizer.tokens(p.name)}
 
-    @property
-    def heads(self) -> set[str]:
-        """Every kind's head word (stemmed): what the shop sells, in its own words."""
-        return set(self._by_head)
-
-    def verdict(self, asked: Asked) -> Verdict:
+    def carries(self, asked: Asked) -> bool:
         """Carried when the head is a kind here and every modifier fits one of its products
         (for a Chinese word: when one of its English readings is carried)."""
         if asked.readings:
             named = any(word in self._named for word in asked.latin)
-            return Verdict(named or any(self._carried(r) for r in asked.readings), asked)
-        return Verdict(self._carried(asked), asked)
+            return named or any(self._carried(r) for r in asked.readings)
+        return self._carried(asked)
 
     def _carried(self, asked: Asked) -> bool:
         positions: set[int] = set()
@@ -210,14 +199,12 @@ class CatalogKinds:
         )
 
     def _kinds_of(self, product: Product) -> Iterable[Asked]:
+        """The items its name and its type fields (category segments, type-like
+        attributes, as the facets read them) say a product is."""
         named = self._reader.name(product.name)
         if named:
             yield named
-        segments = [s for path in product.categories for s in path.split("/")]
-        for key, value in product.attributes.items():
-            if any(part in key.casefold() for part in ("type", "style", "kind", "class")):
-                segments.extend([value] if isinstance(value, str) else [])
-        for segment in segments:
+        for segment in product_fields(product)["type"]:
             for part in re.split(r"&| and |,", segment):
                 found = self._reader.name(part)
                 if found:
@@ -237,13 +224,8 @@ class CatalogKinds:
 
 
 def _known_words(product: Product, tokenizer: Tokenizer) -> set[str]:
-    """The tokens of a product's name, categories and attribute values (and true flags)."""
-    texts = [product.name, *product.categories, *product.colors]
-    for key, value in product.attributes.items():
-        if isinstance(value, str):
-            texts.append(value)
-        elif isinstance(value, tuple):
-            texts.extend(str(v) for v in value)
-        elif value is True:
-            texts.append(key.replace("_", " "))
+    """The tokens of a product's name, categories, attribute values (and true flags)
+    and colours: the facets' fields, which a modifier must be found in."""
+    fields = product_fields(product)
+    texts = [*fields["name"], *fields["field"], *fields["color"]]
     return {t for text in texts for t in tokenizer.tokens(text)}

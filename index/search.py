@@ -254,8 +254,7 @@ class Searcher:
         asked = self.reader.request(text) if text else None
         if asked is None:
             return None
-        verdict = self.kinds.verdict(asked)
-        return None if verdict.carried else asked.phrase
+        return None if self.kinds.carries(asked) else asked.phrase
 
     def _image_for(self, i: int, wanted: Constraints, photo: int | None) -> Image | None:
         product = self.products[i]

@@ -43,6 +43,7 @@ LABELS = {
         "similar": "More like this",
         "compare": "Compare",
         "details": "Details",
+        "alternatives": "Alternatives: we have nothing that matches what you asked for",
     },
     "zh": {
         "special": "特价",
@@ -65,6 +66,7 @@ LABELS = {
         "similar": "类似商品",
         "compare": "比较",
         "details": "详情",
+        "alternatives": "替代品：没有完全符合您要求的商品",
     },
 }
 # Comparison rows by the label facts.compare gives them.
@@ -157,12 +159,6 @@ def _actions(product: Product, lang: str) -> str:
     )
 
 
-ALTERNATIVES = {
-    "en": "Alternatives: we have nothing that matches what you asked for",
-    "zh": "替代品：没有完全符合您要求的商品",
-}
-
-
 def grid(cards: Sequence[str], gallery: bool = False, *, alternatives: str | None = None) -> str:
     """Cards side by side; a photo search shows them as a gallery of larger photos.
 
@@ -172,7 +168,7 @@ def grid(cards: Sequence[str], gallery: bool = False, *, alternatives: str | Non
     if not cards:
         return ""
     head = (
-        f'<p class="alternatives-note">{escape(ALTERNATIVES[alternatives])}</p>'
+        f'<p class="alternatives-note">{escape(_label("alternatives", alternatives))}</p>'
         if alternatives
         else ""
     )

@@ -148,4 +148,4 @@ def test_carried_when_the_head_is_a_kind_and_its_modifiers_fit(
 ) -> None:
     asked = READER.request(request_text)
     assert asked is not None
-    assert kinds.verdict(asked).carried is carried
+    assert kinds.carries(asked) is carried
