@@ -13,7 +13,8 @@ thumbnails) is shared and holds nothing of any shopper.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
@@ -34,13 +35,6 @@ log = logging.getLogger(__name__)
 
 Message = dict[str, Any]
 
-EXAMPLES = (
-    "Waterproof bags under $60",
-    "Which is cheaper, the Joust Duffle Bag or the Fusion Backpack?",
-    "Show me women's jackets in blue",
-    "有没有100美元以下的女士夹克？",
-    "比较 Joust Duffle Bag 和 Fusion Backpack",
-)
 ACTIONS = {
     "similar": {"en": "Show me products similar to the {name}", "zh": "有没有类似{name}的商品"},
     "compare": {"en": "Compare the {a} and the {b}", "zh": "比较{a}和{b}"},
@@ -115,6 +109,7 @@ class WebChat:
         self.colors = _alphabetical(c for p in products for c in p.colors)
         self.sizes = distinct(s for p in products for s in p.sizes)
         self.currency = products[0].currency if products else "USD"
+        self.examples = _examples(products)
 
     # -- the two steps of a turn ----------------------------------------------------
 
@@ -286,3 +281,23 @@ def _ask_something(session: Session) -> str:
     if session.conversation.lang == "zh":
         return "请输入问题，或上传一张照片。"
     return "Type a question or add a photo."
+
+
+def _examples(products: Sequence[Product]) -> list[str]:
+    """Questions to try on the page, made from this shop's own catalog: its most common
+    kind of product, and two of its most reviewed products to compare (a shop's page
+    must never suggest another shop's products)."""
+    leaves = Counter(
+        path.split("/")[-1].strip() for p in products for path in p.categories if path.strip()
+    )
+    ranked = sorted(products, key=lambda p: -len(p.reviews))
+    names = distinct(p.name for p in ranked)
+    out = [f"Show me {leaves.most_common(1)[0][0].casefold()}"] if leaves else []
+    if len(names) >= 2:
+        first, second = names[:2]
+        out += [
+            f"Which is cheaper, the {first} or the {second}?",
+            f"{first}多少钱？",
+            f"比较 {first} 和 {second}",
+        ]
+    return out

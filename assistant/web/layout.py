@@ -16,7 +16,7 @@ from typing import Any
 
 import gradio as gr
 
-from .handlers import EXAMPLES, Filters, Session, View, WebChat
+from .handlers import Filters, Session, View, WebChat
 from .views import grid
 
 CSS = """
@@ -108,7 +108,9 @@ def build_app(chat: WebChat) -> gr.Blocks:
             elem_id="ask",
             max_plain_text_length=4000,
         )
-        gr.Examples([{"text": e, "files": []} for e in EXAMPLES], inputs=box, label="Try")
+        if chat.examples:
+            examples = [{"text": e, "files": []} for e in chat.examples]
+            gr.Examples(examples, inputs=box, label="Try")
         box.render()
         answer_status = gr.Markdown("", elem_id="answer-status")
 

@@ -12,6 +12,7 @@ import pytest
 
 from assistant.engine import Assistant
 from assistant.state import Conversation
+from assistant.web import Session, WebChat
 from index.search import Searcher
 
 pytestmark = pytest.mark.slow
@@ -55,3 +56,19 @@ def test_the_assistant_says_no_plainly_and_names_what_was_asked(
     assert turn.answer.startswith("Sorry, we don't carry ski poles.")
     turn = Assistant(settings, searcher=eshop).ask("carbon trekking poles", Conversation())
     assert "don't carry" not in turn.answer and "Trekking Poles" in turn.answer
+
+
+@pytest.mark.parametrize("shop", ["demo", "eshop", "orocommerce"])
+def test_the_pages_examples_come_from_the_shops_own_catalog(
+    shop: str, shop_searchers: Callable[[str], Searcher]
+) -> None:
+    searcher = shop_searchers(shop)
+    settings = searcher.settings.model_copy(update={"llm": "none"})
+    chat = WebChat(Assistant(settings, searcher=searcher))
+    names = {p.name for p in searcher.products}
+    assert len(chat.examples) == 4
+    assert sum(name in chat.examples[1] for name in names) >= 2
+    for example in chat.examples:  # each one is answered, never refused
+        view = chat.turn(example, [], [], Session())
+        answer = view.history[-1]["content"]
+        assert view.cards and "carry" not in answer and "抱歉" not in answer, (example, answer)
