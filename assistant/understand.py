@@ -200,7 +200,7 @@ def understand(
 
 def _intent(message: str, has_photo: bool, *, named: bool = False) -> str:
     """The first cue that matches; "out of scope" never when a product is named, since
-    names such as "Argus All-Weather Tank" carry its cue words."""
+    names such as "Summit All-Weather Shell" carry its cue words."""
     if not any(ch.isalnum() for ch in message):  # nothing but spaces, emoji, punctuation
         return "photo" if has_photo else "help"
     cues = ("chitchat", "help", "compare", "reviews", "availability")

@@ -1,7 +1,7 @@
 """Text as every grounding check reads it: normalised, matched as whole words, masked.
 
 Full-width digits and signs become ASCII and ™/®/© are dropped before anything is read,
-so "Joust Duffle Bag™ ３４美元" and "Joust Duffle Bag 34美元" are the same claims. A
+so "Trail Duffle Bag™ ３４美元" and "Trail Duffle Bag 34美元" are the same claims. A
 name or word is matched between ASCII boundaries (CJK characters are ``\\w``, so ``\\b``
 fails next to them), and what one check has read is blanked, keeping every offset, so
 that the next does not read it again.
@@ -26,7 +26,7 @@ def normalise(text: str) -> str:
 
 def key(name: str) -> str:
     """How a name is compared: normalised, one space for any run of spaces or hyphens,
-    casefolded ("Joust Duffle-Bag™" -> "joust duffle bag")."""
+    casefolded ("Trail Duffle-Bag™" -> "trail duffle bag")."""
     return _SPACE.sub(" ", normalise(name)).strip().casefold()
 
 

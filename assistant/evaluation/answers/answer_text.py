@@ -28,7 +28,7 @@ _SEGMENT = re.compile(r"[,，;；.。!！?？\n、]+")
 
 
 def plain(text: str) -> str:
-    """Text to look for names in: "Fusion Backpack™ ＄３４" -> "fusion backpack $34"."""
+    """Text to look for names in: "Trail Pack™ ＄３４" -> "trail pack $34"."""
     return normalise(text).casefold()
 
 

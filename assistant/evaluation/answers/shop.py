@@ -46,7 +46,7 @@ def mean_rating(row: Row) -> Decimal | None:
 
 
 def spoken(name: str) -> str:
-    """A name as a shopper types it: "Quest Lumaflex™ Band" -> "Quest Lumaflex Band"."""
+    """A name as a shopper types it: "Quest Flex™ Band" -> "Quest Flex Band"."""
     return _MARKS.sub("", name)
 
 
